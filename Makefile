@@ -1,0 +1,55 @@
+# Everyday commands. `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: venv install install-dev run test test-sqlite lint format messages compilemessages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+venv: $(PY)
+
+install: $(PY)
+	$(PIP) install -q -r requirements.txt
+
+install-dev: $(PY)
+	$(PIP) install -q -r requirements-dev.txt
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Serving http://$(HOST):$(PORT)/ — log in with one of the demo logins above."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The smoke tests on the embedded SQLite default (no DATABASE_URL).
+test-sqlite: install-dev
+	env -u DATABASE_URL $(PY) -m pytest -m sqlite $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Needs GNU gettext; the compiled .mo files are committed so a fresh machine does not.
+messages:
+	$(PY) manage.py makemessages -l zh_Hans -l ru --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l ru --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=static/core/vendor
+
+compilemessages:
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,172 @@
+"""The portal's serializer bases: translated fields as one object, shared-record ownership."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.access import can_create_for, principal_for
+from core.models import Agency, Sensitivity, Species
+from core.translated import language_codes, localized_columns, translated_fields
+
+
+class TranslatedField(serializers.Field):
+    """Reads and writes `{"zh-hans": "…", "en": "…", "ru": "…"}` for a modeltranslation field.
+
+    A plain string is accepted too and stored in the request's language.
+    """
+
+    default_error_messages = {
+        "invalid": _("Expected an object with the keys zh-hans, en and ru, or a string."),
+        "unknown_language": _("Unknown language “%(code)s”; use zh-hans, en or ru."),
+        "not_text": _("Each translation must be text."),
+        "required_one": _("Give this text in at least one language."),
+        "max_length": _("Ensure the %(code)s text has no more than %(max)s characters."),
+    }
+
+    def __init__(self, field_name, *, allow_blank=False, max_length=None, **kwargs):
+        self.translated_name = field_name
+        self.allow_blank_all = allow_blank
+        self.max_length = max_length
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        columns = localized_columns(self.translated_name)
+        return {code: getattr(instance, column) or "" for code, column in columns.items()}
+
+    def to_internal_value(self, data):
+        from django.utils.translation import get_language
+
+        if isinstance(data, str):
+            data = {get_language() if get_language() in language_codes() else "en": data}
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        columns = localized_columns(self.translated_name)
+        values = {}
+        for code, text in data.items():
+            if code not in columns:
+                self.fail("unknown_language", code=code)
+            if text is None:
+                text = ""
+            if not isinstance(text, str):
+                self.fail("not_text")
+            text = text.strip()
+            if self.max_length and len(text) > self.max_length:
+                self.fail("max_length", code=code, max=self.max_length)
+            values[columns[code]] = text
+        return values
+
+    def validate_complete(self, merged):
+        """On create (or when all languages are replaced), at least one language must remain."""
+        if self.allow_blank_all:
+            return
+        columns = localized_columns(self.translated_name).values()
+        if not any(merged.get(column) for column in columns):
+            raise serializers.ValidationError({self.field_name: [self.error_messages["required_one"]]})
+
+
+class PortalModelSerializer(serializers.ModelSerializer):
+    """Turns every translated model field listed in Meta.fields into a TranslatedField."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name in translated_fields(model):
+            if name in fields and not isinstance(fields[name], TranslatedField):
+                model_field = model._meta.get_field(name)
+                fields[name] = TranslatedField(
+                    name,
+                    allow_blank=model_field.blank,
+                    max_length=getattr(model_field, "max_length", None),
+                    read_only=fields[name].read_only,
+                    required=not model_field.blank and self.instance is None and not fields[name].read_only,
+                    help_text=str(model_field.verbose_name).capitalize()
+                    + " — {\"zh-hans\": …, \"en\": …, \"ru\": …}",
+                )
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        for field in self.fields.values():
+            if isinstance(field, TranslatedField) and not field.read_only:
+                merged = {
+                    column: getattr(self.instance, column, "") if self.instance else ""
+                    for column in localized_columns(field.translated_name).values()
+                }
+                merged.update({k: v for k, v in attrs.items() if k in merged})
+                if self.instance is None or any(k in attrs for k in merged):
+                    field.validate_complete(merged)
+        return attrs
+
+
+class AgencyCodeField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "code")
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", Agency.objects.all())
+        super().__init__(**kwargs)
+
+
+class SharedRecordSerializer(PortalModelSerializer):
+    """Base for every shared record: id (client-suppliable), owner, sensitivity, sharing, revision."""
+
+    id = serializers.UUIDField(required=False)
+    owner_agency = AgencyCodeField(required=False, help_text=_("Code of the owning agency"))
+    shared_with = AgencyCodeField(many=True, required=False)
+    revision = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    shared_fields = ("id", "owner_agency", "sensitivity", "shared_with", "revision", "created_at", "updated_at")
+
+    @property
+    def principal(self):
+        return principal_for(self.context["request"])
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list):
+            fields["id"].read_only = True
+        return fields
+
+    def validate_owner_agency(self, agency):
+        if self.instance is not None and agency != self.instance.owner_agency and not self.principal.is_superuser:
+            raise serializers.ValidationError(_("The owning agency of a record cannot be changed."))
+        if self.instance is None and not can_create_for(self.principal, agency):
+            raise serializers.ValidationError(_("You cannot create records for an agency you do not belong to."))
+        return agency
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if self.instance is None and "owner_agency" not in attrs:
+            if self.principal.agency is None:
+                raise serializers.ValidationError({"owner_agency": [_("This field is required.")]})
+            attrs["owner_agency"] = self.principal.agency
+        sensitivity = attrs.get("sensitivity", getattr(self.instance, "sensitivity", None))
+        shared = attrs.get("shared_with")
+        if sensitivity == Sensitivity.RESTRICTED and self.instance is None and not shared:
+            raise serializers.ValidationError(
+                {"shared_with": [_("A restricted record must list the agencies that may see it.")]}
+            )
+        return attrs
+
+
+class AgencySerializer(PortalModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ("code", "name", "country", "kind", "address", "email", "phone", "website", "timezone", "is_active")
+
+
+class SpeciesSerializer(PortalModelSerializer):
+    class Meta:
+        model = Species
+        fields = ("id", "scientific_name", "common_name", "taxon_rank", "gbif_key", "sensitivity_category", "is_target")
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField(allow_null=True)
+    agency = AgencySerializer(allow_null=True)
+    role = serializers.CharField(allow_null=True)
+    is_superuser = serializers.BooleanField()
+    read_only = serializers.BooleanField()
+    authenticated_by = serializers.ChoiceField(choices=["session", "api_key"])
+    language = serializers.CharField()

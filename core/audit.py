@@ -1,0 +1,104 @@
+"""Audit context and writing: who acted (user or key), for which agency, in which request."""
+
+import contextvars
+import datetime
+import decimal
+import uuid
+from contextlib import contextmanager
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.fields.files import FieldFile
+
+from .models.audit import ObjectChange
+from .models.base import AUDITED_READ_SENSITIVITIES
+
+_actor = contextvars.ContextVar("portal_audit_actor", default=None)
+_request_id = contextvars.ContextVar("portal_request_id", default=None)
+
+
+def set_request_id(value):
+    return _request_id.set(value)
+
+
+def reset_request_id(token):
+    _request_id.reset(token)
+
+
+def current_request_id():
+    return _request_id.get()
+
+
+def set_actor(principal):
+    return _actor.set(principal)
+
+
+def reset_actor(token):
+    _actor.reset(token)
+
+
+def current_actor():
+    return _actor.get()
+
+
+@contextmanager
+def acting_as(principal, request_id=None):
+    """Attribute changes made inside the block (commands, tasks) to `principal`."""
+    actor_token = _actor.set(principal)
+    rid_token = _request_id.set(request_id or uuid.uuid4())
+    try:
+        yield
+    finally:
+        _actor.reset(actor_token)
+        _request_id.reset(rid_token)
+
+
+def _jsonable(value):
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, (bytes, memoryview)):
+        return None
+    return value
+
+
+def snapshot(instance):
+    """The concrete field values of `instance`, JSON-ready."""
+    return {
+        field.attname: _jsonable(getattr(instance, field.attname, None))
+        for field in instance._meta.concrete_fields
+    }
+
+
+def write_entry(instance, action, before=None, after=None, changed=None):
+    principal = current_actor()
+    user = getattr(principal, "user", None) if principal else None
+    ObjectChange.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        api_key=getattr(principal, "api_key", None) if principal else None,
+        agency=getattr(principal, "agency", None) if principal else None,
+        request_id=current_request_id(),
+        action=action,
+        content_type=ContentType.objects.get_for_model(type(instance)),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:255],
+        before=before,
+        after=after,
+        changed_fields=changed or [],
+    )
+
+
+def record_read(instance, principal=None):
+    """Write a read entry when a restricted or owner-only record is opened."""
+    if getattr(instance, "sensitivity", None) not in AUDITED_READ_SENSITIVITIES:
+        return
+    if principal is not None:
+        token = _actor.set(principal)
+        try:
+            write_entry(instance, ObjectChange.Action.READ)
+        finally:
+            _actor.reset(token)
+    else:
+        write_entry(instance, ObjectChange.Action.READ)

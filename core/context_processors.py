@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.urls import translate_url
+
+from .access import principal_for
+from .navigation import menu_sections
+
+
+def portal(request):
+    """Navigation, the language switcher and the current principal for every page."""
+    languages = [
+        {
+            "code": code,
+            "name": settings.LANGUAGE_SELF_NAMES.get(code, code),
+            "url": translate_url(request.get_full_path(), code),
+        }
+        for code, _name in settings.LANGUAGES
+    ]
+    return {
+        "portal_menu": menu_sections(),
+        "portal_languages": languages,
+        "principal": principal_for(request),
+        "portal_tile_url": settings.PORTAL_TILE_URL,
+        "portal_tile_attribution": settings.PORTAL_TILE_ATTRIBUTION,
+    }

@@ -1,0 +1,140 @@
+"""Geometry helpers: GeoJSON validation, geodesic measures and grid generalization."""
+
+import math
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from pyproj import Geod
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+
+WGS84 = Geod(ellps="WGS84")
+
+# Chapman 2020: grid size in degrees for each sensitivity category (0 = not generalized).
+GRID_DEGREES = {0: None, 1: 1.0, 2: 0.1, 3: 0.01, 4: 0.001}
+METERS_PER_DEGREE = 111_320
+
+
+@dataclass(frozen=True)
+class GeneralizedPoint:
+    latitude: float
+    longitude: float
+    grid_degrees: float | None  # None: exact
+    uncertainty_m: int | None
+
+    @property
+    def generalized(self):
+        return self.grid_degrees is not None
+
+    @property
+    def coordinate_precision(self):
+        """Camtrap DP `coordinatePrecision`: the grid size in degrees, or None if exact."""
+        return self.grid_degrees
+
+    def as_dict(self):
+        return {
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "generalized": self.generalized,
+            "grid_degrees": self.grid_degrees,
+            "uncertainty_m": self.uncertainty_m,
+        }
+
+
+def snap(value, step):
+    """The centre of the grid cell of size `step` that holds `value`."""
+    cell = math.floor(value / step)
+    return round(cell * step + step / 2, 6)
+
+
+def generalize_point(latitude, longitude, category):
+    step = GRID_DEGREES.get(category)
+    if step is None:
+        return GeneralizedPoint(float(latitude), float(longitude), None, None)
+    # Half the cell's diagonal: the farthest the true point can be from the centre.
+    half_diagonal = math.hypot(step / 2 * METERS_PER_DEGREE, step / 2 * METERS_PER_DEGREE)
+    return GeneralizedPoint(
+        snap(float(latitude), step), snap(float(longitude), step), step, int(round(half_diagonal))
+    )
+
+
+def validate_wgs84_point(latitude, longitude):
+    if latitude is None or longitude is None:
+        return
+    if not -90 <= float(latitude) <= 90:
+        raise ValidationError(_("Latitude must lie between -90 and 90."), code="latitude")
+    if not -180 <= float(longitude) <= 180:
+        raise ValidationError(_("Longitude must lie between -180 and 180."), code="longitude")
+
+
+def _check_positions(coordinates):
+    """Every position must be [longitude, latitude] within WGS84 bounds."""
+    if isinstance(coordinates, (list, tuple)) and coordinates and isinstance(coordinates[0], (int, float)):
+        if len(coordinates) < 2:
+            raise ValidationError(_("A position needs a longitude and a latitude."), code="position")
+        lon, lat = coordinates[0], coordinates[1]
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValidationError(
+                _("Coordinates must be WGS84 longitude, latitude in degrees; got %(lon)s, %(lat)s.")
+                % {"lon": lon, "lat": lat},
+                code="bounds",
+            )
+        return
+    if not isinstance(coordinates, (list, tuple)):
+        raise ValidationError(_("The coordinates are not a list of positions."), code="position")
+    for item in coordinates:
+        _check_positions(item)
+
+
+def validate_geojson(value, allowed_types):
+    """Validate a GeoJSON geometry dict; return the shapely geometry.
+
+    Refuses the wrong type, out-of-range coordinates and invalid (e.g. self-intersecting) shapes
+    with a message a user can act on.
+    """
+    if not isinstance(value, dict) or "type" not in value or "coordinates" not in value:
+        raise ValidationError(
+            _("Expected a GeoJSON geometry object with “type” and “coordinates”."), code="geojson"
+        )
+    if value["type"] not in allowed_types:
+        raise ValidationError(
+            _("The geometry must be of type %(allowed)s, not %(type)s.")
+            % {"allowed": " / ".join(allowed_types), "type": value["type"]},
+            code="geometry_type",
+        )
+    _check_positions(value["coordinates"])
+    try:
+        geometry = shape(value)
+    except Exception as exc:  # shapely raises several types for malformed input
+        raise ValidationError(
+            _("The geometry could not be read: %(error)s") % {"error": exc}, code="geojson"
+        ) from exc
+    if geometry.is_empty:
+        raise ValidationError(_("The geometry is empty."), code="empty")
+    if not geometry.is_valid:
+        raise ValidationError(
+            _("The geometry is not valid: %(reason)s") % {"reason": explain_validity(geometry)},
+            code="invalid_geometry",
+        )
+    return geometry
+
+
+def geodesic_area_km2(geometry):
+    area_m2, _perimeter = WGS84.geometry_area_perimeter(geometry)
+    return abs(area_m2) / 1_000_000
+
+
+def geodesic_length_km(geometry):
+    return WGS84.geometry_length(geometry) / 1000
+
+
+def bounds_of(geometries):
+    """[[south, west], [north, east]] around GeoJSON geometries, for fitting a map."""
+    boxes = [shape(g).bounds for g in geometries if g]
+    if not boxes:
+        return None
+    return [
+        [min(b[1] for b in boxes), min(b[0] for b in boxes)],
+        [max(b[3] for b in boxes), max(b[2] for b in boxes)],
+    ]

@@ -1,0 +1,1 @@
+"""Translations for core/models/exchanges.py (filled in by its issue)."""

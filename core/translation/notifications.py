@@ -1,0 +1,1 @@
+"""Translations for core/models/notifications.py (filled in by its issue)."""

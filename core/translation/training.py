@@ -1,0 +1,1 @@
+"""Translations for core/models/training.py (filled in by its issue)."""

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReservesConfig(AppConfig):
+    name = "reserves"
+    verbose_name = _("Protected areas")
+
+    def ready(self):
+        from core.navigation import register_dashboard_figure, register_menu
+        from core.search import register_search
+
+        from .models import ProtectedArea
+
+        register_menu("reserves", _("Protected areas"), [(_("Protected areas"), "reserves:area-list")], order=10)
+        register_dashboard_figure(
+            "reserves",
+            _("Protected areas"),
+            lambda principal: ProtectedArea.objects.visible_to(principal).count(),
+            url_name="reserves:area-list",
+            order=10,
+        )
+        register_search(ProtectedArea, ("name", "designation", "description"), _("Protected areas"), "reserves:area-detail")

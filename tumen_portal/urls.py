@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(("tumen_portal.api", "api"), namespace="api")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+# Browser pages carry the language in the URL: /zh-hans/, /en/, /ru/.
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("accounts/", include("core.auth_urls")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("reserves/", include("reserves.urls")),
+    path("antipoaching/", include("antipoaching.urls")),
+    path("monitoring/", include("monitoring.urls")),
+    path("policy/", include("policy.urls")),
+    path("outreach/", include("outreach.urls")),
+    path("corridors/", include("corridors.urls")),
+    path("", include("core.urls")),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
