@@ -106,3 +106,7 @@ class ObjectChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Admin of the shared training, exchange-visit and reminder records lives beside them.
+from . import admin_notifications, admin_training  # noqa: E402,F401
