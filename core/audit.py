@@ -65,10 +65,18 @@ def _jsonable(value):
 
 
 def snapshot(instance):
-    """The concrete field values of `instance`, JSON-ready."""
+    """The concrete field values of `instance`, JSON-ready.
+
+    The untranslated column of a modeltranslation field only mirrors one language column, so it is
+    left out; the per-language columns carry the change.
+    """
+    from .translated import translated_fields
+
+    mirrored = translated_fields(type(instance))
     return {
         field.attname: _jsonable(getattr(instance, field.attname, None))
         for field in instance._meta.concrete_fields
+        if field.name not in mirrored
     }
 
 

@@ -45,7 +45,7 @@ class MeView(PrincipalMixin, APIView):
         principal = self.principal
         data = {
             "username": principal.user.get_username() if principal.user else None,
-            "agency": AgencySerializer(principal.agency).data if principal.agency else None,
+            "agency": principal.agency,
             "role": principal.role,
             "is_superuser": principal.is_superuser,
             "read_only": not principal.can_write,
