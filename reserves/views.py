@@ -20,7 +20,8 @@ class ProtectedAreaListView(PortalListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["areas_geojson"] = protected_areas_geojson(self.principal)
+        # The map shows what the list shows: the same filtered queryset, all pages of it.
+        context["areas_geojson"] = protected_areas_geojson(self.principal, self.object_list)
         return context
 
 
