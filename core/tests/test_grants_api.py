@@ -40,3 +40,26 @@ def test_grants_are_listed_only_to_the_two_agencies(api_client, cn_agency, ru_ag
     assert api_client.get("/api/v1/grants/").data["results"] == []
     api_client.force_authenticate(make_member(ru_agency))
     assert len(api_client.get("/api/v1/grants/").data["results"]) == 1
+
+
+@pytest.mark.django_db
+def test_grant_page_gives_validates_and_revokes(client, cn_agency, ru_agency):
+    client.force_login(make_member(cn_agency, Role.AGENCY_COORDINATOR, username="page_coord"))
+    bad = client.post("/en/grants/", {"grantee": ru_agency.pk, "scope": "view", "valid_from": "2026-05-01", "valid_until": "2026-04-01"})
+    assert bad.status_code == 200 and "The end date is before the start date." in bad.content.decode()
+    assert DataSharingGrant.objects.count() == 0
+    good = client.post("/en/grants/", {"grantee": ru_agency.pk, "scope": "precise_locations", "dataset_type": "reserves.protectedarea", "valid_from": "2026-01-01"})
+    assert good.status_code == 302
+    grant = DataSharingGrant.objects.get()
+    assert grant.grantor == cn_agency and grant.grantee == ru_agency
+    client.post("/en/grants/", {"revoke": grant.pk})
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_grant_page_is_read_only_for_staff(client, cn_agency, ru_agency):
+    client.force_login(make_member(cn_agency, Role.AGENCY_STAFF))
+    page = client.get("/en/grants/")
+    assert page.status_code == 200 and page.context["form"] is None
+    assert client.post("/en/grants/", {"grantee": ru_agency.pk, "scope": "view", "valid_from": "2026-01-01"}).status_code == 403
