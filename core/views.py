@@ -86,8 +86,6 @@ class AgencyDetailView(PortalDetailView):
         return context
 
 
-
-
 class GrantForm(forms.ModelForm):
     class Meta:
         model = DataSharingGrant

@@ -7,8 +7,18 @@ from .models import ProtectedArea
 from .services import protected_areas_geojson
 
 AREA_FORM_FIELDS = [
-    "owner_agency", "sensitivity", "shared_with", "name", "designation", "description", "country",
-    "iucn_category", "wdpa_id", "established", "boundary", "boundary_is_approximate",
+    "owner_agency",
+    "sensitivity",
+    "shared_with",
+    "name",
+    "designation",
+    "description",
+    "country",
+    "iucn_category",
+    "wdpa_id",
+    "established",
+    "boundary",
+    "boundary_is_approximate",
 ]
 
 

@@ -22,12 +22,27 @@ class DataSharingGrantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataSharingGrant
-        fields = ("id", "grantor", "grantee", "scope", "dataset_type", "valid_from", "valid_until", "note", "revoked_at", "is_active")
+        fields = (
+            "id",
+            "grantor",
+            "grantee",
+            "scope",
+            "dataset_type",
+            "valid_from",
+            "valid_until",
+            "note",
+            "revoked_at",
+            "is_active",
+        )
         read_only_fields = ("revoked_at",)
 
     def get_is_active(self, grant) -> bool:
         today = timezone.localdate()
-        return grant.revoked_at is None and grant.valid_from <= today and (grant.valid_until is None or grant.valid_until >= today)
+        return (
+            grant.revoked_at is None
+            and grant.valid_from <= today
+            and (grant.valid_until is None or grant.valid_until >= today)
+        )
 
     def validate_dataset_type(self, value):
         if value and value not in shared_dataset_types():
@@ -44,7 +59,9 @@ class DataSharingGrantSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class DataSharingGrantViewSet(PrincipalMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DataSharingGrantViewSet(
+    PrincipalMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Grants the caller's agency gave or received. Coordinators of the grantor create and revoke."""
 
     serializer_class = DataSharingGrantSerializer

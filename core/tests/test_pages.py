@@ -49,8 +49,12 @@ def test_default_language_is_a_setting(client, settings):
 
 @pytest.mark.django_db
 def test_search_page_finds_records_in_any_language_and_respects_access(client, cn_agency, ru_staff):
-    ProtectedArea.objects.create(owner_agency=cn_agency, name_en="Wangqing", name_zh_hans="汪清", name_ru="Ванцин", country="CN")
-    ProtectedArea.objects.create(owner_agency=cn_agency, name_en="Wangqing secret", name_zh_hans="汪清秘密", country="CN", sensitivity="owner")
+    ProtectedArea.objects.create(
+        owner_agency=cn_agency, name_en="Wangqing", name_zh_hans="汪清", name_ru="Ванцин", country="CN"
+    )
+    ProtectedArea.objects.create(
+        owner_agency=cn_agency, name_en="Wangqing secret", name_zh_hans="汪清秘密", country="CN", sensitivity="owner"
+    )
     client.force_login(ru_staff)
     for term in ("汪清", "Ванцин", "wangqing"):
         html = client.get("/en/search/", {"q": term}).content.decode()
@@ -78,7 +82,12 @@ def test_every_local_asset_the_pages_name_exists(client, cn_staff):
     client.force_login(cn_staff)
     html = client.get("/en/").content.decode() + client.get("/en/reserves/").content.decode()
     assets = set(re.findall(r"""(?:src|href|data-basemap)=["']/static/([^"']+)""", html))
-    assert {"bootstrap/css/bootstrap.min.css", "leaflet/leaflet.js", "core/map.js", "core/geo/basemap.geojson"} <= assets
+    assert {
+        "bootstrap/css/bootstrap.min.css",
+        "leaflet/leaflet.js",
+        "core/map.js",
+        "core/geo/basemap.geojson",
+    } <= assets
     for asset in assets:
         assert finders.find(asset), asset
 

@@ -26,7 +26,15 @@ def parse_po(path):
     def flush():
         nonlocal current
         if current and current["msgid"]:
-            entries.append((current.get("msgctxt"), current["msgid"], current.get("msgid_plural"), current["msgstr"], current["fuzzy"]))
+            entries.append(
+                (
+                    current.get("msgctxt"),
+                    current["msgid"],
+                    current.get("msgid_plural"),
+                    current["msgstr"],
+                    current["fuzzy"],
+                )
+            )
         current = None
 
     for raw in path.read_text(encoding="utf-8").splitlines():
@@ -73,7 +81,7 @@ def test_there_are_catalogues_for_both_languages():
 @pytest.mark.parametrize("po", catalogue_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_catalogue_is_complete(po):
     problems = []
-    for context, msgid, plural, msgstrs, fuzzy in parse_po(po):
+    for _context, msgid, _plural, msgstrs, fuzzy in parse_po(po):
         if fuzzy:
             problems.append(f"fuzzy: {msgid!r}")
         elif not msgstrs or any(not text for text in msgstrs.values()):
@@ -102,12 +110,27 @@ def test_compiled_catalogue_matches_its_source(po):
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="needs GNU gettext (xgettext) to extract strings")
 def test_every_marked_string_is_in_the_catalogues(tmp_path):
     """Extract the strings again from a copy of the sources: nothing new may appear."""
-    ignore = shutil.ignore_patterns(".venv", ".git", "staticfiles", "var", "media", "node_modules", "__pycache__", "*.mo")
+    ignore = shutil.ignore_patterns(
+        ".venv", ".git", "staticfiles", "var", "media", "node_modules", "__pycache__", "*.mo"
+    )
     copy = tmp_path / "src"
     shutil.copytree(ROOT, copy, ignore=ignore)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "-l", "ru", "--ignore=staticfiles", "--ignore=docs"],
-        cwd=copy, check=True, capture_output=True, env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "tumen_portal.settings.test"},
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "-l",
+            "ru",
+            "--ignore=staticfiles",
+            "--ignore=docs",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "tumen_portal.settings.test"},
     )
     missing = []
     for po in catalogue_files():

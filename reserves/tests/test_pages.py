@@ -9,14 +9,25 @@ from core.models import Role
 from core.tests.factories import make_member
 from reserves.models import ProtectedArea
 
-SQUARE = {"type": "Polygon", "coordinates": [[[130.0, 43.0], [130.1, 43.0], [130.1, 43.1], [130.0, 43.1], [130.0, 43.0]]]}
-BOWTIE = {"type": "Polygon", "coordinates": [[[130.0, 43.0], [130.1, 43.1], [130.1, 43.0], [130.0, 43.1], [130.0, 43.0]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[130.0, 43.0], [130.1, 43.0], [130.1, 43.1], [130.0, 43.1], [130.0, 43.0]]],
+}
+BOWTIE = {
+    "type": "Polygon",
+    "coordinates": [[[130.0, 43.0], [130.1, 43.1], [130.1, 43.0], [130.0, 43.1], [130.0, 43.0]]],
+}
 
 
 @pytest.fixture
 def area(cn_agency):
     return ProtectedArea.objects.create(
-        owner_agency=cn_agency, name_en="Hunchun", name_zh_hans="珲春", name_ru="Хуньчунь", country="CN", boundary=SQUARE,
+        owner_agency=cn_agency,
+        name_en="Hunchun",
+        name_zh_hans="珲春",
+        name_ru="Хуньчунь",
+        country="CN",
+        boundary=SQUARE,
         boundary_is_approximate=True,
     )
 
@@ -29,7 +40,9 @@ def test_list_page_shows_areas_and_their_map_layer(client, cn_staff, area):
     html = page.content.decode()
     assert page.status_code == 200
     assert "珲春" in html
-    layer = json.loads(re.search(r'<script id="areas-geojson" type="application/json">(.*?)</script>', html, re.S).group(1))
+    layer = json.loads(
+        re.search(r'<script id="areas-geojson" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
     assert layer["features"][0]["properties"]["name"] == "珲春"
     assert layer["features"][0]["geometry"] == SQUARE
 
@@ -62,7 +75,13 @@ def test_detail_page_shows_area_and_approximate_note(client, cn_staff, area):
 @pytest.mark.django_db
 def test_create_form_computes_area_and_refuses_invalid_geometry(client, cn_agency):
     client.force_login(make_member(cn_agency, Role.AGENCY_COORDINATOR))
-    base = {"owner_agency": cn_agency.pk, "sensitivity": "public", "name_en": "New park", "country": "CN", "iucn_category": "II"}
+    base = {
+        "owner_agency": cn_agency.pk,
+        "sensitivity": "public",
+        "name_en": "New park",
+        "country": "CN",
+        "iucn_category": "II",
+    }
     bad = client.post("/en/reserves/new/", {**base, "boundary": json.dumps(BOWTIE)})
     assert bad.status_code == 200
     assert "The geometry is not valid: Self-intersection" in bad.content.decode()
@@ -76,7 +95,10 @@ def test_create_form_computes_area_and_refuses_invalid_geometry(client, cn_agenc
 @pytest.mark.django_db
 def test_form_refuses_an_agency_the_user_does_not_belong_to(client, cn_agency, ru_agency):
     client.force_login(make_member(cn_agency))
-    response = client.post("/en/reserves/new/", {"owner_agency": ru_agency.pk, "sensitivity": "public", "name_en": "X", "country": "RU", "iucn_category": "II"})
+    response = client.post(
+        "/en/reserves/new/",
+        {"owner_agency": ru_agency.pk, "sensitivity": "public", "name_en": "X", "country": "RU", "iucn_category": "II"},
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["owner_agency"]
     assert ProtectedArea.objects.count() == 0
@@ -104,7 +126,11 @@ def test_api_refuses_invalid_geometry_with_a_clear_message(api_client, cn_staff)
         ({"type": "LineString", "coordinates": [[130, 43], [131, 44]]}, "Polygon / MultiPolygon"),
         ({"type": "Polygon", "coordinates": [[[230.0, 43.0], [130.1, 43.0], [130.1, 43.1], [230.0, 43.0]]]}, "WGS84"),
     ):
-        response = api_client.post("/api/v1/reserves/protected-areas/", {"name": {"en": "Bad"}, "country": "CN", "boundary": boundary}, format="json")
+        response = api_client.post(
+            "/api/v1/reserves/protected-areas/",
+            {"name": {"en": "Bad"}, "country": "CN", "boundary": boundary},
+            format="json",
+        )
         assert response.status_code == 400
         assert fragment in str(response.data["boundary"])
     assert ProtectedArea.objects.count() == 0
@@ -115,7 +141,9 @@ def test_multipolygon_area_is_the_sum_of_its_parts(cn_agency):
     second = [[[131.0, 43.0], [131.1, 43.0], [131.1, 43.1], [131.0, 43.1], [131.0, 43.0]]]
     single = ProtectedArea.objects.create(owner_agency=cn_agency, name_en="One", country="CN", boundary=SQUARE)
     double = ProtectedArea.objects.create(
-        owner_agency=cn_agency, name_en="Two", country="CN",
+        owner_agency=cn_agency,
+        name_en="Two",
+        country="CN",
         boundary={"type": "MultiPolygon", "coordinates": [SQUARE["coordinates"], second]},
     )
     assert abs(float(double.area_km2) - 2 * float(single.area_km2)) < 0.05
