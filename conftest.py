@@ -71,14 +71,18 @@ def redis_url():
 def cn_agency(db):
     from core.tests.factories import AgencyFactory
 
-    return AgencyFactory(code="CNPARK", country="CN", name_en="China park", name_zh_hans="中国公园", name_ru="Китайский парк")
+    return AgencyFactory(
+        code="CNPARK", country="CN", name_en="China park", name_zh_hans="中国公园", name_ru="Китайский парк"
+    )
 
 
 @pytest.fixture
 def ru_agency(db):
     from core.tests.factories import AgencyFactory
 
-    return AgencyFactory(code="RUPARK", country="RU", name_en="Russia park", name_zh_hans="俄罗斯公园", name_ru="Российский парк")
+    return AgencyFactory(
+        code="RUPARK", country="RU", name_en="Russia park", name_zh_hans="俄罗斯公园", name_ru="Российский парк"
+    )
 
 
 @pytest.fixture

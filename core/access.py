@@ -125,9 +125,7 @@ class Principal:
             return None
         if self.agency is None:
             return set()
-        return {self.agency.pk} | self.granting_agency_ids(
-            GrantScope.PRECISE_LOCATIONS, model.dataset_type()
-        )
+        return {self.agency.pk} | self.granting_agency_ids(GrantScope.PRECISE_LOCATIONS, model.dataset_type())
 
 
 def principal_for(request):
@@ -155,9 +153,7 @@ def visible_filter(model, principal):
         return public
     agency_id = principal.agency.pk
     through = model.shared_with.through
-    listed = Exists(
-        through.objects.filter(**{f"{model._meta.model_name}_id": OuterRef("pk"), "agency_id": agency_id})
-    )
+    listed = Exists(through.objects.filter(**{f"{model._meta.model_name}_id": OuterRef("pk"), "agency_id": agency_id}))
     granted = principal.granting_agency_ids(GrantScope.VIEW, model.dataset_type())
     condition = (
         public
@@ -194,11 +190,7 @@ def can_create_for(principal, agency):
 
 def shared_dataset_types():
     """Every dataset type a grant may name: the concrete SharedRecord models."""
-    return sorted(
-        model.dataset_type()
-        for model in apps.get_models()
-        if issubclass(model, SharedRecord)
-    )
+    return sorted(model.dataset_type() for model in apps.get_models() if issubclass(model, SharedRecord))
 
 
 def location_for(principal, record, latitude, longitude, category):

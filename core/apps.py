@@ -13,8 +13,8 @@ class CoreConfig(AppConfig):
         register_dashboard_figure(
             "core",
             _("Partner agencies"),
-            lambda principal: __import__("core.models", fromlist=["Agency"]).Agency.objects.filter(
-                is_active=True
-            ).count(),
+            lambda principal: (
+                __import__("core.models", fromlist=["Agency"]).Agency.objects.filter(is_active=True).count()
+            ),
             url_name="core:agency-list",
         )

@@ -57,12 +57,12 @@ class SharedRecordForm(TranslatedModelForm):
             if self.principal and not self.principal.is_superuser:
                 self.fields["owner_agency"].queryset = Agency.objects.filter(pk=self.principal.agency_id)
                 self.fields["owner_agency"].initial = self.principal.agency_id
-            if self.instance.pk and not (self.principal and self.principal.is_superuser):
+            if not self.instance._state.adding and not (self.principal and self.principal.is_superuser):
                 self.fields["owner_agency"].disabled = True
 
     def clean_owner_agency(self):
         agency = self.cleaned_data.get("owner_agency")
-        if self.instance.pk is None and self.principal and not can_create_for(self.principal, agency):
+        if self.instance._state.adding and self.principal and not can_create_for(self.principal, agency):
             raise ValidationError(_("You cannot create records for an agency you do not belong to."))
         return agency
 

@@ -54,9 +54,7 @@ def generalize_point(latitude, longitude, category):
         return GeneralizedPoint(float(latitude), float(longitude), None, None)
     # Half the cell's diagonal: the farthest the true point can be from the centre.
     half_diagonal = math.hypot(step / 2 * METERS_PER_DEGREE, step / 2 * METERS_PER_DEGREE)
-    return GeneralizedPoint(
-        snap(float(latitude), step), snap(float(longitude), step), step, int(round(half_diagonal))
-    )
+    return GeneralizedPoint(snap(float(latitude), step), snap(float(longitude), step), step, int(round(half_diagonal)))
 
 
 def validate_wgs84_point(latitude, longitude):
@@ -94,9 +92,7 @@ def validate_geojson(value, allowed_types):
     with a message a user can act on.
     """
     if not isinstance(value, dict) or "type" not in value or "coordinates" not in value:
-        raise ValidationError(
-            _("Expected a GeoJSON geometry object with “type” and “coordinates”."), code="geojson"
-        )
+        raise ValidationError(_("Expected a GeoJSON geometry object with “type” and “coordinates”."), code="geojson")
     if value["type"] not in allowed_types:
         raise ValidationError(
             _("The geometry must be of type %(allowed)s, not %(type)s.")
@@ -107,9 +103,7 @@ def validate_geojson(value, allowed_types):
     try:
         geometry = shape(value)
     except Exception as exc:  # shapely raises several types for malformed input
-        raise ValidationError(
-            _("The geometry could not be read: %(error)s") % {"error": exc}, code="geojson"
-        ) from exc
+        raise ValidationError(_("The geometry could not be read: %(error)s") % {"error": exc}, code="geojson") from exc
     if geometry.is_empty:
         raise ValidationError(_("The geometry is empty."), code="empty")
     if not geometry.is_valid:

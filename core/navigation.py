@@ -1,7 +1,7 @@
 """Registries the topic apps extend from their AppConfig.ready(): menu entries and dashboard figures.
 
-    register_menu("monitoring", _("Monitoring"), [( _("Deployments"), "monitoring:deployment-list"), ...])
-    register_dashboard_figure("monitoring", _("Observations"), lambda principal: ..., url_name=...)
+register_menu("monitoring", _("Monitoring"), [( _("Deployments"), "monitoring:deployment-list"), ...])
+register_dashboard_figure("monitoring", _("Observations"), lambda principal: ..., url_name=...)
 """
 
 from dataclasses import dataclass, field

@@ -52,9 +52,7 @@ def log_delete(sender, instance, **kwargs):
 def log_m2m(sender, instance, action, model, pk_set, **kwargs):
     if action not in {"post_add", "post_remove", "post_clear"} or not _audited(type(instance)):
         return
-    field_name = next(
-        (f.name for f in instance._meta.many_to_many if f.remote_field.through is sender), None
-    )
+    field_name = next((f.name for f in instance._meta.many_to_many if f.remote_field.through is sender), None)
     if field_name is None:
         return
     values = sorted(str(pk) for pk in getattr(instance, field_name).values_list("pk", flat=True))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("search/", views.search_view, name="search"),
     path("agencies/", views.AgencyListView.as_view(), name="agency-list"),
     path("agencies/<slug:code>/", views.AgencyDetailView.as_view(), name="agency-detail"),
+    path("grants/", views.grant_list, name="grant-list"),
     # Pages of the shared training / exchange-visit records and of notifications and reminders.
     path("", include("core.urls_training")),
     path("", include("core.urls_notifications")),

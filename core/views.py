@@ -1,13 +1,19 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import Q
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from core.access import principal_for
+from core.access import principal_for, shared_dataset_types
 from core.api.filters import AgencyFilterSet
-from core.models import Agency, Membership
+from core.models import Agency, DataSharingGrant, Membership
 from core.navigation import dashboard_figures
 from core.search import search
 from core.views_base import PortalDetailView, PortalListView
@@ -80,3 +86,50 @@ class AgencyDetailView(PortalDetailView):
         return context
 
 
+class GrantForm(forms.ModelForm):
+    class Meta:
+        model = DataSharingGrant
+        fields = ("grantee", "scope", "dataset_type", "valid_from", "valid_until", "note")
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_until": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, grantor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.grantor = grantor
+        self.fields["grantee"].queryset = Agency.objects.filter(is_active=True).exclude(pk=getattr(grantor, "pk", None))
+        self.fields["dataset_type"] = forms.ChoiceField(
+            label=gettext_lazy("Dataset type"),
+            required=False,
+            choices=[("", gettext_lazy("Every dataset type"))] + [(key, key) for key in shared_dataset_types()],
+        )
+
+
+@login_required
+def grant_list(request):
+    """The grants the user's agency gave and received; coordinators give and revoke them here."""
+    principal = principal_for(request)
+    if principal.agency is None and not principal.is_superuser:
+        raise PermissionDenied(_("Your account does not belong to an agency."))
+    may_grant = principal.agency is not None and principal.is_coordinator and principal.can_write
+    form = GrantForm(request.POST or None, grantor=principal.agency) if may_grant else None
+    if request.method == "POST":
+        if not may_grant:
+            raise PermissionDenied(_("Only a coordinator of the granting agency may give or revoke grants."))
+        revoke_id = request.POST.get("revoke")
+        if revoke_id:
+            grant = get_object_or_404(DataSharingGrant, pk=revoke_id, grantor=principal.agency)
+            if grant.revoked_at is None:
+                grant.revoked_at = timezone.now()
+                grant.save(update_fields=["revoked_at", "updated_at"])
+            messages.success(request, _("The grant has been revoked."))
+            return redirect("core:grant-list")
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The grant has been given."))
+            return redirect("core:grant-list")
+    grants = DataSharingGrant.objects.select_related("grantor", "grantee")
+    if not principal.is_superuser:
+        grants = grants.filter(Q(grantor=principal.agency) | Q(grantee=principal.agency))
+    return render(request, "core/grant_list.html", {"grants": grants, "form": form, "today": timezone.localdate()})

@@ -36,9 +36,7 @@ class PortalListView(PrincipalViewMixin, ListView):
             queryset = queryset.visible_to(self.principal)
         else:
             queryset = queryset.all()
-        return queryset.select_related(*self.select_related_fields).prefetch_related(
-            *self.prefetch_related_fields
-        )
+        return queryset.select_related(*self.select_related_fields).prefetch_related(*self.prefetch_related_fields)
 
     def get_queryset(self):
         queryset = self.base_queryset()
@@ -87,7 +85,9 @@ class _PortalFormMixin(PrincipalViewMixin):
 
             from core.forms import SharedRecordForm
 
-            return modelform_factory(self.model, form=SharedRecordForm, fields=expand_translated(self.model, self.fields))
+            return modelform_factory(
+                self.model, form=SharedRecordForm, fields=expand_translated(self.model, self.fields)
+            )
         return super().get_form_class()
 
     def get_form_kwargs(self):

@@ -20,4 +20,6 @@ class ReservesConfig(AppConfig):
             url_name="reserves:area-list",
             order=10,
         )
-        register_search(ProtectedArea, ("name", "designation", "description"), _("Protected areas"), "reserves:area-detail")
+        register_search(
+            ProtectedArea, ("name", "designation", "description"), _("Protected areas"), "reserves:area-detail"
+        )

@@ -5,10 +5,11 @@ from shapely.geometry import Point, shape
 from .models import ProtectedArea
 
 
-def protected_areas_geojson(principal):
-    """A FeatureCollection of the areas `principal` may see, for the maps."""
+def protected_areas_geojson(principal, queryset=None):
+    """A FeatureCollection of the areas `principal` may see (optionally a filtered subset), for maps."""
     features = []
-    for area in ProtectedArea.objects.visible_to(principal).select_related("owner_agency"):
+    queryset = ProtectedArea.objects.all() if queryset is None else queryset
+    for area in queryset.visible_to(principal):
         if not area.boundary:
             continue
         features.append(

@@ -7,8 +7,18 @@ from .models import ProtectedArea
 from .services import protected_areas_geojson
 
 AREA_FORM_FIELDS = [
-    "owner_agency", "sensitivity", "shared_with", "name", "designation", "description", "country",
-    "iucn_category", "wdpa_id", "established", "boundary", "boundary_is_approximate",
+    "owner_agency",
+    "sensitivity",
+    "shared_with",
+    "name",
+    "designation",
+    "description",
+    "country",
+    "iucn_category",
+    "wdpa_id",
+    "established",
+    "boundary",
+    "boundary_is_approximate",
 ]
 
 
@@ -20,7 +30,8 @@ class ProtectedAreaListView(PortalListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["areas_geojson"] = protected_areas_geojson(self.principal)
+        # The map shows what the list shows: the same filtered queryset, all pages of it.
+        context["areas_geojson"] = protected_areas_geojson(self.principal, self.object_list)
         return context
 
 

@@ -79,8 +79,7 @@ class PortalModelSerializer(serializers.ModelSerializer):
                     max_length=getattr(model_field, "max_length", None),
                     read_only=fields[name].read_only,
                     required=not model_field.blank and self.instance is None and not fields[name].read_only,
-                    help_text=str(model_field.verbose_name).capitalize()
-                    + " — {\"zh-hans\": …, \"en\": …, \"ru\": …}",
+                    help_text=str(model_field.verbose_name).capitalize() + ' — {"zh-hans": …, "en": …, "ru": …}',
                 )
         return fields
 

@@ -27,9 +27,7 @@ DEFAULT_TIMEZONES = {Country.CHINA: "Asia/Shanghai", Country.RUSSIA: "Asia/Vladi
 
 
 class Agency(AuditedModel, TimeStampedModel):
-    code = models.SlugField(
-        _("short code"), max_length=32, unique=True, help_text=_("For example LOTL or NECTLNP.")
-    )
+    code = models.SlugField(_("short code"), max_length=32, unique=True, help_text=_("For example LOTL or NECTLNP."))
     name = models.CharField(_("name"), max_length=255)
     country = models.CharField(_("country"), max_length=3, choices=Country.choices)
     kind = models.CharField(_("kind"), max_length=32, choices=AgencyKind.choices)
@@ -79,9 +77,7 @@ class Membership(AuditedModel, TimeStampedModel):
         related_name="membership",
         verbose_name=_("user"),
     )
-    agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("agency")
-    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("agency"))
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"

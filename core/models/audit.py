@@ -15,16 +15,28 @@ class ObjectChange(models.Model):
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("user"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
     api_key = models.ForeignKey(
-        "core.AgencyAPIKey", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("API key"),
+        "core.AgencyAPIKey",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("API key"),
     )
     agency = models.ForeignKey(
-        "core.Agency", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("acting agency"),
+        "core.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("acting agency"),
     )
     request_id = models.UUIDField(_("request id"), null=True, blank=True, db_index=True)
     action = models.CharField(_("action"), max_length=8, choices=Action.choices)

@@ -15,9 +15,9 @@ class GrantScope(models.TextChoices):
 class GrantQuerySet(models.QuerySet):
     def active(self, on=None):
         on = on or timezone.localdate()
-        return self.filter(
-            Q(valid_from__lte=on), Q(valid_until__isnull=True) | Q(valid_until__gte=on)
-        ).filter(revoked_at__isnull=True)
+        return self.filter(Q(valid_from__lte=on), Q(valid_until__isnull=True) | Q(valid_until__gte=on)).filter(
+            revoked_at__isnull=True
+        )
 
     def for_dataset(self, dataset_type):
         return self.filter(Q(dataset_type="") | Q(dataset_type=dataset_type))
@@ -27,11 +27,15 @@ class DataSharingGrant(AuditedModel, TimeStampedModel):
     """Agency A (grantor) gives agency B (grantee) more than the sensitivity alone allows."""
 
     grantor = models.ForeignKey(
-        "core.Agency", on_delete=models.CASCADE, related_name="grants_given",
+        "core.Agency",
+        on_delete=models.CASCADE,
+        related_name="grants_given",
         verbose_name=_("granting agency"),
     )
     grantee = models.ForeignKey(
-        "core.Agency", on_delete=models.CASCADE, related_name="grants_received",
+        "core.Agency",
+        on_delete=models.CASCADE,
+        related_name="grants_received",
         verbose_name=_("receiving agency"),
     )
     scope = models.CharField(_("scope"), max_length=32, choices=GrantScope.choices)
@@ -66,8 +70,6 @@ class DataSharingGrant(AuditedModel, TimeStampedModel):
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
             errors["valid_until"] = _("The end date is before the start date.")
         if self.dataset_type and self.dataset_type not in shared_dataset_types():
-            errors["dataset_type"] = _("Unknown dataset type “%(value)s”.") % {
-                "value": self.dataset_type
-            }
+            errors["dataset_type"] = _("Unknown dataset type “%(value)s”.") % {"value": self.dataset_type}
         if errors:
             raise ValidationError(errors)

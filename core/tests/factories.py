@@ -38,7 +38,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 def make_member(agency, role=Role.AGENCY_STAFF, username=None, language="en"):
     """A user of `agency` with `role` (password: pw-for-tests-1)."""
     user = UserFactory(username=username or f"{agency.code.lower()}_{role}")
-    Membership.objects.update_or_create(user=user, defaults={"agency": agency, "role": role, "preferred_language": language})
+    Membership.objects.update_or_create(
+        user=user, defaults={"agency": agency, "role": role, "preferred_language": language}
+    )
     user.refresh_from_db()
     return user
 

@@ -12,7 +12,9 @@ from reserves.models import ProtectedArea
 
 
 def _area(owner, sensitivity, shared_with=()):
-    area = ProtectedArea.objects.create(owner_agency=owner, name_en=f"{sensitivity} area", country=owner.country, sensitivity=sensitivity)
+    area = ProtectedArea.objects.create(
+        owner_agency=owner, name_en=f"{sensitivity} area", country=owner.country, sensitivity=sensitivity
+    )
     area.shared_with.set(shared_with)
     return area
 
@@ -68,8 +70,12 @@ def test_user_without_agency_sees_only_public(records):
 def test_view_grant_opens_owner_only_records_within_its_dates(records, cn_agency, ngo_agency):
     today = timezone.localdate()
     grant = DataSharingGrant.objects.create(
-        grantor=cn_agency, grantee=ngo_agency, scope=GrantScope.VIEW, dataset_type="reserves.protectedarea",
-        valid_from=today - datetime.timedelta(days=1), valid_until=today + datetime.timedelta(days=1),
+        grantor=cn_agency,
+        grantee=ngo_agency,
+        scope=GrantScope.VIEW,
+        dataset_type="reserves.protectedarea",
+        valid_from=today - datetime.timedelta(days=1),
+        valid_until=today + datetime.timedelta(days=1),
     )
     member = make_member(ngo_agency)
     assert "owner area" in _visible(Principal.for_user(member))
@@ -81,13 +87,17 @@ def test_view_grant_opens_owner_only_records_within_its_dates(records, cn_agency
 
 @pytest.mark.django_db
 def test_grant_for_another_dataset_type_opens_nothing(records, cn_agency, ngo_agency):
-    DataSharingGrant.objects.create(grantor=cn_agency, grantee=ngo_agency, scope=GrantScope.VIEW, dataset_type="core.nothing")
+    DataSharingGrant.objects.create(
+        grantor=cn_agency, grantee=ngo_agency, scope=GrantScope.VIEW, dataset_type="core.nothing"
+    )
     assert "owner area" not in _visible(Principal.for_user(make_member(ngo_agency)))
 
 
 @pytest.mark.django_db
 def test_revoked_grant_opens_nothing(records, cn_agency, ngo_agency):
-    DataSharingGrant.objects.create(grantor=cn_agency, grantee=ngo_agency, scope=GrantScope.VIEW, revoked_at=timezone.now())
+    DataSharingGrant.objects.create(
+        grantor=cn_agency, grantee=ngo_agency, scope=GrantScope.VIEW, revoked_at=timezone.now()
+    )
     assert "owner area" not in _visible(Principal.for_user(make_member(ngo_agency)))
 
 
@@ -123,8 +133,14 @@ def test_sensitive_points_are_snapped_for_outsiders_and_hidden_from_the_public(r
 def test_grant_validation_names_the_problem(cn_agency):
     from django.core.exceptions import ValidationError
 
-    grant = DataSharingGrant(grantor=cn_agency, grantee=cn_agency, scope=GrantScope.VIEW, dataset_type="nope.nothing",
-                             valid_from=datetime.date(2026, 5, 1), valid_until=datetime.date(2026, 4, 1))
+    grant = DataSharingGrant(
+        grantor=cn_agency,
+        grantee=cn_agency,
+        scope=GrantScope.VIEW,
+        dataset_type="nope.nothing",
+        valid_from=datetime.date(2026, 5, 1),
+        valid_until=datetime.date(2026, 4, 1),
+    )
     with pytest.raises(ValidationError) as caught:
         grant.full_clean()
     assert set(caught.value.message_dict) == {"grantee", "valid_until", "dataset_type"}

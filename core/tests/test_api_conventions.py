@@ -3,21 +3,28 @@
 import uuid
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.models import Role
 from core.tests.factories import make_api_key, make_member
 from reserves.models import ProtectedArea
 
 URL = "/api/v1/reserves/protected-areas/"
-SQUARE = {"type": "Polygon", "coordinates": [[[130.0, 43.0], [130.1, 43.0], [130.1, 43.1], [130.0, 43.1], [130.0, 43.0]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[130.0, 43.0], [130.1, 43.0], [130.1, 43.1], [130.0, 43.1], [130.0, 43.0]]],
+}
 
 
 def _areas(owner, count, others=()):
     for i in range(count):
-        area = ProtectedArea.objects.create(owner_agency=owner, name_en=f"Area {i}", country=owner.country,
-                                            sensitivity="restricted" if others else "partners")
+        area = ProtectedArea.objects.create(
+            owner_agency=owner,
+            name_en=f"Area {i}",
+            country=owner.country,
+            sensitivity="restricted" if others else "partners",
+        )
         area.shared_with.set(others)
 
 
@@ -53,7 +60,11 @@ def test_cursor_pagination_walks_every_record_once(api_client, cn_agency):
 @pytest.mark.django_db
 def test_bad_write_is_400_with_field_errors_and_changes_nothing(api_client, cn_staff):
     api_client.force_authenticate(cn_staff)
-    response = api_client.post(URL, {"name": {"xx": "?"}, "country": "MARS", "boundary": {"type": "Point", "coordinates": [1, 2]}}, format="json")
+    response = api_client.post(
+        URL,
+        {"name": {"xx": "?"}, "country": "MARS", "boundary": {"type": "Point", "coordinates": [1, 2]}},
+        format="json",
+    )
     assert response.status_code == 400
     assert {"name", "country", "boundary"} <= set(response.data)
     assert ProtectedArea.objects.count() == 0
@@ -62,7 +73,11 @@ def test_bad_write_is_400_with_field_errors_and_changes_nothing(api_client, cn_s
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "language, expected",
-    [("ru", "Укажите этот текст хотя бы на одном языке."), ("zh-hans", "请至少用一种语言填写此文本。"), ("en", "Give this text in at least one language.")],
+    [
+        ("ru", "Укажите этот текст хотя бы на одном языке."),
+        ("zh-hans", "请至少用一种语言填写此文本。"),
+        ("en", "Give this text in at least one language."),
+    ],
 )
 def test_error_messages_follow_accept_language(api_client, cn_staff, language, expected):
     api_client.force_authenticate(cn_staff)
@@ -100,7 +115,12 @@ def test_etag_and_if_match_prevent_a_lost_update(api_client, cn_agency):
     first, second = make_member(cn_agency, username="a"), make_member(cn_agency, username="b")
     api_client.force_authenticate(first)
     etag = api_client.get(f"{URL}{area.pk}/")["ETag"]
-    assert api_client.patch(f"{URL}{area.pk}/", {"name": {"en": "A's name"}}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    assert (
+        api_client.patch(
+            f"{URL}{area.pk}/", {"name": {"en": "A's name"}}, format="json", HTTP_IF_MATCH=etag
+        ).status_code
+        == 200
+    )
     api_client.force_authenticate(second)
     stale = api_client.patch(f"{URL}{area.pk}/", {"name": {"en": "B's name"}}, format="json", HTTP_IF_MATCH=etag)
     assert stale.status_code == 412
@@ -152,11 +172,19 @@ def test_translated_field_round_trip_and_fallback(api_client, cn_staff):
 
 @pytest.mark.django_db
 def test_search_matches_any_language(api_client, cn_agency):
-    ProtectedArea.objects.create(owner_agency=cn_agency, name_en="Land of the Leopard", name_zh_hans="豹之乡", name_ru="Земля леопарда", country="RU")
+    ProtectedArea.objects.create(
+        owner_agency=cn_agency,
+        name_en="Land of the Leopard",
+        name_zh_hans="豹之乡",
+        name_ru="Земля леопарда",
+        country="RU",
+    )
     ProtectedArea.objects.create(owner_agency=cn_agency, name_en="Other", country="CN")
     api_client.force_authenticate(make_member(cn_agency))
     for term in ("豹之乡", "леопарда", "leopard"):
-        names = [row["name"]["en"] for row in api_client.get(URL, {"q": term}, HTTP_ACCEPT_LANGUAGE="en").data["results"]]
+        names = [
+            row["name"]["en"] for row in api_client.get(URL, {"q": term}, HTTP_ACCEPT_LANGUAGE="en").data["results"]
+        ]
         assert names == ["Land of the Leopard"], term
 
 
@@ -168,13 +196,22 @@ def test_me_and_agencies(api_client, cn_agency):
     agencies = api_client.get("/api/v1/agencies/").data["results"]
     assert agencies[0]["name"] == {"zh-hans": "中国公园", "en": "China park", "ru": "Китайский парк"}
     # Shared reference data is changed by the secretariat only.
-    assert api_client.post("/api/v1/agencies/", {"code": "X", "name": {"en": "X"}, "country": "CN", "kind": "ngo"}, format="json").status_code == 403
+    assert (
+        api_client.post(
+            "/api/v1/agencies/", {"code": "X", "name": {"en": "X"}, "country": "CN", "kind": "ngo"}, format="json"
+        ).status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db
 def test_secretariat_coordinator_registers_an_agency(api_client, secretariat_agency):
     api_client.force_authenticate(make_member(secretariat_agency, Role.SECRETARIAT_COORDINATOR))
-    response = api_client.post("/api/v1/agencies/", {"code": "NEWNGO", "name": {"en": "New NGO", "ru": "Новая НКО"}, "country": "RU", "kind": "ngo"}, format="json")
+    response = api_client.post(
+        "/api/v1/agencies/",
+        {"code": "NEWNGO", "name": {"en": "New NGO", "ru": "Новая НКО"}, "country": "RU", "kind": "ngo"},
+        format="json",
+    )
     assert response.status_code == 201, response.data
 
 

@@ -20,7 +20,9 @@ def test_user_changes_are_audited_with_before_after_and_request_id(client, cn_ag
     user = make_member(cn_agency)
     client.force_login(user)
     request_id = str(uuid.uuid4())
-    created = client.post(URL, {"name": {"en": "Audited"}, "country": "CN"}, content_type="application/json", HTTP_X_REQUEST_ID=request_id)
+    created = client.post(
+        URL, {"name": {"en": "Audited"}, "country": "CN"}, content_type="application/json", HTTP_X_REQUEST_ID=request_id
+    )
     assert created.status_code == 201
     assert created["X-Request-ID"] == request_id
     area = ProtectedArea.objects.get(pk=created.json()["id"])
@@ -39,7 +41,12 @@ def test_user_changes_are_audited_with_before_after_and_request_id(client, cn_ag
 @pytest.mark.django_db
 def test_key_changes_are_audited_with_the_key_and_its_agency(client, ru_agency):
     key, raw = make_api_key(ru_agency)
-    response = client.post(URL, {"name": {"en": "By key"}, "country": "RU"}, content_type="application/json", HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    response = client.post(
+        URL,
+        {"name": {"en": "By key"}, "country": "RU"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Api-Key {raw}",
+    )
     assert response.status_code == 201
     entry = ObjectChange.objects.get(object_id=response.json()["id"], action="create")
     assert entry.api_key == key and entry.agency == ru_agency and entry.user is None
@@ -47,7 +54,9 @@ def test_key_changes_are_audited_with_the_key_and_its_agency(client, ru_agency):
 
 @pytest.mark.django_db
 def test_reading_a_restricted_record_is_audited_but_a_partners_record_is_not(client, cn_agency, ru_agency):
-    restricted = ProtectedArea.objects.create(owner_agency=cn_agency, name_en="R", country="CN", sensitivity="restricted")
+    restricted = ProtectedArea.objects.create(
+        owner_agency=cn_agency, name_en="R", country="CN", sensitivity="restricted"
+    )
     restricted.shared_with.set([ru_agency])
     open_area = ProtectedArea.objects.create(owner_agency=cn_agency, name_en="P", country="CN", sensitivity="partners")
     reader = make_member(ru_agency)

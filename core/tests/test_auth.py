@@ -34,7 +34,9 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(client, cn
     make_member(cn_agency, username="target")
     for _ in range(5):
         client.post("/en/accounts/login/", {"username": "target", "password": "wrong"}, REMOTE_ADDR="10.9.9.9")
-    locked = client.post("/en/accounts/login/", {"username": "target", "password": "pw-for-tests-1"}, REMOTE_ADDR="10.9.9.9")
+    locked = client.post(
+        "/en/accounts/login/", {"username": "target", "password": "pw-for-tests-1"}, REMOTE_ADDR="10.9.9.9"
+    )
     assert locked.status_code == 429
     assert "Too many failed login attempts" in locked.content.decode()
     assert "_auth_user_id" not in client.session
@@ -50,7 +52,9 @@ def test_password_reset_by_email(client, cn_agency):
     path = link.split("testserver", 1)[1]
     form = client.get(path, follow=True)
     assert form.status_code == 200 and form.context["validlink"]
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "a-new-long-pass-99", "new_password2": "a-new-long-pass-99"})
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "a-new-long-pass-99", "new_password2": "a-new-long-pass-99"}
+    )
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.check_password("a-new-long-pass-99")
@@ -59,7 +63,17 @@ def test_password_reset_by_email(client, cn_agency):
 @pytest.mark.django_db
 def test_create_api_key_prints_the_key_alone_on_the_last_line(client, cn_agency):
     out = io.StringIO()
-    call_command("create_api_key", "--agency", "CNPARK", "--name", "SMART sync", "--read-only", "--expires", "2099-12-31", stdout=out)
+    call_command(
+        "create_api_key",
+        "--agency",
+        "CNPARK",
+        "--name",
+        "SMART sync",
+        "--read-only",
+        "--expires",
+        "2099-12-31",
+        stdout=out,
+    )
     raw = out.getvalue().strip().splitlines()[-1]
     key = AgencyAPIKey.objects.get_from_key(raw)
     assert key.agency == cn_agency and key.read_only and key.name == "SMART sync"

@@ -34,5 +34,7 @@ class Command(BaseCommand):
         )
         access = "read-only" if read_only else "read-write"
         until = f", expires {expiry:%Y-%m-%d}" if expiry else ""
-        self.stdout.write(f"Issued {access} key {key_obj.prefix} for {agency_obj.code}{until}. Store it now; it is not shown again:")
+        self.stdout.write(
+            f"Issued {access} key {key_obj.prefix} for {agency_obj.code}{until}. Store it now; it is not shown again:"
+        )
         self.stdout.write(key)
