@@ -1,0 +1,37 @@
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parent / "data" / "camtrap-dp-example"
+
+
+@pytest.fixture
+def example_dir():
+    return EXAMPLE
+
+
+@pytest.fixture
+def leopard(db):
+    from core.tests.factories import SpeciesFactory
+
+    return SpeciesFactory()
+
+
+@pytest.fixture
+def tiger(db):
+    from core.tests.factories import SpeciesFactory
+
+    return SpeciesFactory(
+        scientific_name="Panthera tigris altaica", common_name_en="Amur tiger", common_name_zh_hans="东北虎",
+        common_name_ru="Амурский тигр",
+    )
+
+
+@pytest.fixture
+def boar(db):
+    from core.tests.factories import SpeciesFactory
+
+    return SpeciesFactory(
+        scientific_name="Sus scrofa", common_name_en="Wild boar", common_name_zh_hans="野猪", common_name_ru="Кабан",
+        sensitivity_category=0, is_target=False,
+    )
