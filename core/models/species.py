@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import AuditedModel, TimeStampedModel
 
@@ -31,7 +32,7 @@ class Species(AuditedModel, TimeStampedModel):
     class Meta:
         ordering = ["scientific_name"]
         verbose_name = _("species")
-        verbose_name_plural = _("species")
+        verbose_name_plural = pgettext_lazy("plural", "species")
 
     def __str__(self):
         return f"{self.common_name} ({self.scientific_name})"

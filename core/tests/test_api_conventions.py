@@ -75,7 +75,7 @@ def test_bad_write_is_400_with_field_errors_and_changes_nothing(api_client, cn_s
     "language, expected",
     [
         ("ru", "Укажите этот текст хотя бы на одном языке."),
-        ("zh-hans", "请至少用一种语言填写此文本。"),
+        ("zh-hans", "请至少用一种语言填写此内容。"),
         ("en", "Give this text in at least one language."),
     ],
 )

@@ -25,7 +25,7 @@ def parse_po(path):
 
     def flush():
         nonlocal current
-        if current and current["msgid"]:
+        if current and current.get("msgid"):
             entries.append(
                 (
                     current.get("msgctxt"),
@@ -57,7 +57,7 @@ def parse_po(path):
         if word in ("msgctxt", "msgid") and current is not None and (word == "msgctxt" or "msgid" in current):
             flush()
         if current is None:
-            current = {"msgstr": {}, "fuzzy": fuzzy, "msgid": ""}
+            current = {"msgstr": {}, "fuzzy": fuzzy}
             fuzzy = False
         value = ast.literal_eval(rest)
         if word.startswith("msgstr"):
