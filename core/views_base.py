@@ -73,7 +73,24 @@ class PortalDetailView(PrincipalViewMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_edit"] = hasattr(self.object, "owner_agency_id") and can_edit(self.principal, self.object)
+        context["history"] = record_history(self.principal, self.object)
         return context
+
+
+def record_history(principal, record, limit=20):
+    """The audit trail of a record, for its owning agency (who changed it, who read it) and admins."""
+    owner_id = getattr(record, "owner_agency_id", None)
+    if not (principal.is_superuser or (owner_id and owner_id == principal.agency_id)):
+        return None
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import ObjectChange
+
+    return list(
+        ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(type(record)), object_id=str(record.pk))
+        .select_related("user", "agency", "api_key")
+        .order_by("-time")[:limit]
+    )
 
 
 class _PortalFormMixin(PrincipalViewMixin):

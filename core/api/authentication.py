@@ -1,3 +1,5 @@
+import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -47,7 +49,10 @@ class AgencyAPIKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The API key has expired."))
         if not key.agency.is_active:
             raise exceptions.AuthenticationFailed(_("The agency of this API key is inactive."))
-        AgencyAPIKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # Stamp the last use at most once a minute: a busy sync should not write on every call.
+        if key.last_used_at is None or now - key.last_used_at > datetime.timedelta(minutes=1):
+            AgencyAPIKey.objects.filter(pk=key.pk).update(last_used_at=now)
         # The audit middleware resolves its actor from this cached principal.
         request._request._portal_principal = Principal.for_api_key(key)
         return AgencyKeyUser(key), key

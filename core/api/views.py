@@ -1,5 +1,6 @@
 """View bases every app's API follows: access policy in the queryset, ETag/If-Match, idempotent create."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, status, viewsets
@@ -65,12 +66,14 @@ class SharedRecordViewSet(PrincipalMixin, viewsets.ModelViewSet):
     def _existing(self, supplied_id):
         try:
             found = self.model.objects.filter(pk=supplied_id).first()
-        except (ValueError, Exception):
-            return None
+        except (ValueError, DjangoValidationError):
+            return None  # not a UUID: the serializer reports it
         if found is None:
             return None
         visible = self.get_queryset().filter(pk=found.pk).first()
-        if visible is None:
+        # Only the agency that made the record can be retrying its create; for anyone else the id
+        # is taken.
+        if visible is None or not (self.principal.is_superuser or visible.owner_agency_id == self.principal.agency_id):
             raise ValidationError({"id": [_("This id is already used by another record.")]})
         return visible
 

@@ -110,6 +110,14 @@ def test_client_uuid_of_an_invisible_record_is_refused(api_client, cn_agency, ru
 
 
 @pytest.mark.django_db
+def test_client_uuid_of_another_agencys_visible_record_is_refused(api_client, cn_agency, ru_staff):
+    theirs = ProtectedArea.objects.create(owner_agency=cn_agency, name_en="Theirs", country="CN", sensitivity="partners")
+    api_client.force_authenticate(ru_staff)
+    response = api_client.post(URL, {"id": str(theirs.pk), "name": {"en": "Mine"}, "country": "RU"}, format="json")
+    assert response.status_code == 400 and "id" in response.data
+
+
+@pytest.mark.django_db
 def test_etag_and_if_match_prevent_a_lost_update(api_client, cn_agency):
     area = ProtectedArea.objects.create(owner_agency=cn_agency, name_en="Shared", country="CN")
     first, second = make_member(cn_agency, username="a"), make_member(cn_agency, username="b")

@@ -167,3 +167,14 @@ def test_demo_seed_is_idempotent():
     names = set(ProtectedArea.objects.values_list("name_en", flat=True))
     assert {"Land of the Leopard National Park", "Northeast China Tiger and Leopard National Park"} <= names
     assert "tiger-leopard-2026" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_history_is_shown_to_the_owner_only(client, cn_staff, ru_staff, area):
+    area.name_en = "Hunchun renamed"
+    area.save()
+    client.force_login(cn_staff)
+    html = client.get(f"/en/reserves/{area.pk}/").content.decode()
+    assert 'id="record-history"' in html and "name_en" in html
+    client.force_login(ru_staff)
+    assert 'id="record-history"' not in client.get(f"/en/reserves/{area.pk}/").content.decode()
