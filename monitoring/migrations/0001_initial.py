@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0004_exchangevisit_exchangevisitmember_trainingcourse_and_more'),
+        ('core', '0003_notifications'),
         ('reserves', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
