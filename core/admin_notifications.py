@@ -1,1 +1,60 @@
-"""Owned by a later issue; see the module that imports it."""
+"""Admin of the reminder machinery. The beat schedule itself is edited under "Periodic tasks"
+(django_celery_beat): the entry "Send due reminders" runs core.send_due_reminders."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from core.models import DatedObligation, Notification, Reminder, ReminderStatus
+
+
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    extra = 0
+    fields = ("kind", "offset_days", "period", "scheduled_at", "status", "dispatched_at", "note")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(DatedObligation)
+class DatedObligationAdmin(TranslationAdmin):
+    list_display = ("title", "agency", "category", "due_date", "timezone", "status", "fulfilled_at")
+    list_filter = ("status", "category", "agency")
+    search_fields = ("title_en", "title_zh_hans", "title_ru", "object_id", "agency__code")
+    date_hierarchy = "due_date"
+    readonly_fields = ("content_type", "object_id", "category", "due_at", "timezone", "created_at", "updated_at")
+    inlines = [ReminderInline]
+
+    def save_model(self, request, obj, form, change):
+        from core.reminders import end_of_day, plan_reminders
+
+        obj.due_at = end_of_day(obj.due_date, obj.timezone)
+        super().save_model(request, obj, form, change)
+        plan_reminders(obj)
+
+
+@admin.action(description=_("Send again (reset to pending)"))
+def resend(modeladmin, request, queryset):
+    queryset.update(status=ReminderStatus.PENDING, dispatched_at=None)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "obligation", "kind", "scheduled_at", "status", "dispatched_at", "note")
+    list_filter = ("status", "kind", "agency")
+    search_fields = ("agency__code", "note")
+    date_hierarchy = "scheduled_at"
+    raw_id_fields = ("obligation",)
+    readonly_fields = ("created_at", "dispatched_at")
+    actions = [resend]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("subject", "recipient", "kind", "created_at", "read_at", "email_status", "email_sends")
+    list_filter = ("kind", "email_status", "language")
+    search_fields = ("subject", "recipient__username", "email_to")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("recipient", "reminder", "obligation")
+    readonly_fields = ("created_at", "email_sent_at", "email_sends", "email_failures", "email_error")

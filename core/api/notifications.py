@@ -1,4 +1,157 @@
-"""Owned by a later issue: API views and a router named `router`."""
+"""API of the reminder machinery: the caller's own notifications and the obligations it may see.
+
+The FilterSets here serve the API and the pages in core/views_notifications.py alike.
+"""
+
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core import reminders
+from core.api.serializers import AgencyCodeField, PortalModelSerializer
+from core.api.views import PrincipalMixin
+from core.filters import PortalFilterSet
+from core.models import Agency, DatedObligation, Notification, ObligationStatus, ReminderKind
+
+
+# --- filters ------------------------------------------------------------------------------------
+class NotificationFilterSet(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("Unread"))
+    kind = django_filters.ChoiceFilter(choices=ReminderKind.choices, label=_("Kind"))
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "kind"]
+
+
+class ObligationFilterSet(PortalFilterSet):
+    search_fields = ("title",)
+    agency = django_filters.ModelChoiceFilter(
+        field_name="agency", to_field_name="code", queryset=Agency.objects.all(), label=_("Agency")
+    )
+    category = django_filters.CharFilter(label=_("Category"))
+    status = django_filters.ChoiceFilter(choices=ObligationStatus.choices, label=_("Status"))
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due on or after"))
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due on or before"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+
+    class Meta:
+        model = DatedObligation
+        fields = ["agency", "category", "status"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = {"status": ObligationStatus.OPEN, "due_at__lte": timezone.now()}
+        return queryset.filter(**condition) if value else queryset.exclude(**condition)
+
+
+# --- serializers --------------------------------------------------------------------------------
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = (
+            "id",
+            "kind",
+            "subject",
+            "body",
+            "url",
+            "language",
+            "created_at",
+            "read_at",
+            "is_read",
+            "email_status",
+        )
+        read_only_fields = fields
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False, help_text=_("Empty: all"))
+
+
+class ObligationSerializer(PortalModelSerializer):
+    agency = AgencyCodeField(read_only=True)
+    is_overdue = serializers.SerializerMethodField()
+    source_type = serializers.CharField(source="category", read_only=True)
+
+    class Meta:
+        model = DatedObligation
+        fields = (
+            "id",
+            "source_type",
+            "object_id",
+            "agency",
+            "title",
+            "due_date",
+            "due_at",
+            "timezone",
+            "lead_days",
+            "escalate_after_days",
+            "status",
+            "fulfilled_at",
+            "is_overdue",
+        )
+        read_only_fields = fields
+
+    def get_is_overdue(self, obj) -> bool:
+        return obj.is_overdue(timezone.now())
+
+
+# --- views --------------------------------------------------------------------------------------
+class NotificationViewSet(PrincipalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The caller's own notifications (session users only: an agency key has no inbox)."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilterSet
+    permission_classes = [IsAuthenticated]
+    ordering_fields = ("created_at",)
+
+    def get_queryset(self):
+        return Notification.objects.filter(recipient_id=self.request.user.pk)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        response["X-Unread-Count"] = str(reminders.unread_count(request.user))
+        return response
+
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        reminders.mark_read(request.user, [notification.pk])
+        notification.refresh_from_db()
+        return Response(self.get_serializer(notification).data)
+
+    @action(detail=False, methods=["post"], url_path="read-all", serializer_class=MarkReadSerializer)
+    def read_all(self, request):
+        serializer = MarkReadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changed = reminders.mark_read(request.user, serializer.validated_data.get("ids"))
+        return Response({"marked": changed, "unread": reminders.unread_count(request.user)}, status=status.HTTP_200_OK)
+
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request):
+        return Response({"unread": reminders.unread_count(request.user)})
+
+
+class ObligationViewSet(PrincipalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Every dated obligation (rounds, plan activities, action items) the caller's agency must meet;
+    the secretariat sees all agencies'."""
+
+    serializer_class = ObligationSerializer
+    filterset_class = ObligationFilterSet
+    ordering_fields = ("due_at", "created_at")
+
+    def get_queryset(self):
+        return reminders.obligations_visible_to(self.principal).select_related("agency")
+
+
 router = DefaultRouter()
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("obligations", ObligationViewSet, basename="obligation")

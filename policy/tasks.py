@@ -1,0 +1,20 @@
+"""Celery tasks of the policy app: thin wrappers around policy.services."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="policy.sync_exchange_rounds", acks_late=True, ignore_result=True)
+def sync_exchange_rounds():
+    """Beat task: create the coming rounds and close those whose data arrived."""
+    return services.sync_obligations()
+
+
+@shared_task(name="policy.check_round", acks_late=True, ignore_result=True)
+def check_round(round_id):
+    from .models import ExchangeRound
+
+    round_ = ExchangeRound.objects.filter(pk=round_id).select_related("agreement", "agency").first()
+    if round_ is not None:
+        services.check_automatic(round_)
