@@ -5,3 +5,59 @@ from django.utils.translation import gettext_lazy as _
 class AntipoachingConfig(AppConfig):
     name = "antipoaching"
     verbose_name = _("Anti-poaching")
+
+    def ready(self):
+        from core.datasets import register_dataset_source
+        from core.navigation import register_dashboard_figure, register_menu
+        from core.search import register_search
+
+        from . import services
+        from .models import ActionPlan, Alert, Incident, Patrol
+
+        register_menu(
+            "antipoaching",
+            _("Anti-poaching"),
+            [
+                (_("Joint action plans"), "antipoaching:plan-list"),
+                (_("Joint operations"), "antipoaching:operation-list"),
+                (_("Patrols"), "antipoaching:patrol-list"),
+                (_("Incidents and seizures"), "antipoaching:incident-list"),
+                (_("Alerts"), "antipoaching:alert-list"),
+                (_("Map"), "antipoaching:map"),
+                (_("Effectiveness (KPIs)"), "antipoaching:kpis"),
+                (_("Training"), "core:training-course-list"),
+                (_("Trained staff by topic"), "core:trained-staff"),
+                (_("Exchange visits"), "core:exchange-visit-list"),
+                (_("Incident vocabulary"), "antipoaching:incident-type-list"),
+            ],
+            order=20,
+        )
+        register_dashboard_figure(
+            "antipoaching",
+            _("Patrols"),
+            lambda p: Patrol.objects.visible_to(p).count(),
+            url_name="antipoaching:patrol-list",
+            order=20,
+        )
+        register_dashboard_figure(
+            "antipoaching",
+            _("Incidents and seizures"),
+            lambda p: Incident.objects.visible_to(p).count(),
+            url_name="antipoaching:incident-list",
+            order=21,
+        )
+        register_dashboard_figure(
+            "antipoaching",
+            _("My urgent alerts not yet acknowledged"),
+            lambda p: services.unacknowledged_urgent_alerts(p).count(),
+            url_name="antipoaching:alert-list",
+            order=22,
+        )
+        register_search(ActionPlan, ("title", "objectives"), _("Joint action plans"), "antipoaching:plan-detail")
+        register_search(Patrol, ("title", "leader", "objective"), _("Patrols"), "antipoaching:patrol-detail")
+        register_search(
+            Incident, ("reference", "place", "description"), _("Incidents and seizures"), "antipoaching:incident-detail"
+        )
+        register_search(Alert, ("title", "message", "place"), _("Alerts"), "antipoaching:alert-detail")
+        register_dataset_source("antipoaching.patrols", _("Patrol summaries"), services.patrols_submitted)
+        register_dataset_source("antipoaching.incidents", _("Incident reports"), services.incidents_submitted)

@@ -1,4 +1,304 @@
-"""Owned by a later issue: API views and a router named `router`."""
+"""API of the shared training and exchange-visit records (merged into /api/v1/ at the root)."""
+
+import django_filters
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.access import can_edit, principal_for
+from core.filters import PortalFilterSet, SharedRecordFilterSet
+from core.models import (
+    Agency,
+    ExchangeTopic,
+    ExchangeVisit,
+    ExchangeVisitMember,
+    TrainingCourse,
+    TrainingParticipant,
+    TrainingTopic,
+)
+
+from .serializers import AgencyCodeField, SharedRecordSerializer
+from .views import PrincipalMixin, SharedRecordViewSet
+
+# --- filters (one definition for the API and the pages) ----------------------------------------
+
+
+class TrainingCourseFilterSet(SharedRecordFilterSet):
+    search_fields = ("title", "description", "place", "trainers")
+    topic = django_filters.ChoiceFilter(choices=TrainingTopic.choices, label=_("Topic"))
+    after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte", label=_("On or after"))
+    before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label=_("On or before"))
+    participant_agency = django_filters.ModelChoiceFilter(
+        field_name="participants__agency",
+        to_field_name="code",
+        queryset=Agency.objects.all(),
+        label=_("Participant agency"),
+        distinct=True,
+    )
+
+    class Meta:
+        model = TrainingCourse
+        fields = ["topic"]
+
+
+class TrainingParticipantFilterSet(PortalFilterSet):
+    search_fields = ("name", "position", "certificate_number")
+    course = django_filters.UUIDFilter(field_name="course_id", label=_("Course"))
+    agency = django_filters.ModelChoiceFilter(to_field_name="code", queryset=Agency.objects.all(), label=_("Agency"))
+    topic = django_filters.ChoiceFilter(field_name="course__topic", choices=TrainingTopic.choices, label=_("Topic"))
+
+    class Meta:
+        model = TrainingParticipant
+        fields = ["completed"]
+
+
+class ExchangeVisitFilterSet(SharedRecordFilterSet):
+    search_fields = ("title", "purpose", "programme", "report", "lessons_learned")
+    topic = django_filters.ChoiceFilter(choices=ExchangeTopic.choices, label=_("Topic"))
+    delegation_agency = django_filters.ModelChoiceFilter(
+        to_field_name="code", queryset=Agency.objects.all(), label=_("Delegation agency")
+    )
+    host_agency = django_filters.ModelChoiceFilter(
+        to_field_name="code", queryset=Agency.objects.all(), label=_("Host agency")
+    )
+    after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte", label=_("On or after"))
+    before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label=_("On or before"))
+
+    class Meta:
+        model = ExchangeVisit
+        fields = ["topic"]
+
+
+# --- serializers -----------------------------------------------------------------------------
+
+
+def _dates_in_order(attrs, instance, start="start_date", end="end_date"):
+    first = attrs.get(start, getattr(instance, start, None))
+    last = attrs.get(end, getattr(instance, end, None))
+    if first and last and last < first:
+        raise serializers.ValidationError({end: [_("The end date is before the start date.")]})
+
+
+class TrainingCourseSerializer(SharedRecordSerializer):
+    participant_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrainingCourse
+        fields = SharedRecordSerializer.shared_fields + (
+            "title",
+            "topic",
+            "description",
+            "trainers",
+            "place",
+            "start_date",
+            "end_date",
+            "hours",
+            "participant_count",
+        )
+
+    def get_participant_count(self, obj):
+        return len(obj.participants.all())
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        _dates_in_order(attrs, self.instance)
+        return attrs
+
+
+class TrainingParticipantSerializer(serializers.ModelSerializer):
+    course = serializers.PrimaryKeyRelatedField(queryset=TrainingCourse.objects.none())
+    agency = AgencyCodeField()
+
+    class Meta:
+        model = TrainingParticipant
+        fields = (
+            "id",
+            "course",
+            "name",
+            "agency",
+            "position",
+            "completed",
+            "certificate_number",
+            "certificate_issued",
+            "certificate_file",
+            "created_at",
+        )
+        read_only_fields = ("id", "created_at")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["course"].queryset = TrainingCourse.objects.visible_to(principal_for(self.context["request"]))
+        return fields
+
+    def validate_course(self, course):
+        if not can_edit(principal_for(self.context["request"]), course):
+            raise serializers.ValidationError(_("Only the organising agency may change the participants."))
+        if self.instance is not None and course.pk != self.instance.course_id:
+            raise serializers.ValidationError(_("A participant cannot be moved to another course."))
+        return course
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        number = attrs.get("certificate_number", getattr(self.instance, "certificate_number", ""))
+        issued = attrs.get("certificate_issued", getattr(self.instance, "certificate_issued", None))
+        if issued and not number:
+            raise serializers.ValidationError({"certificate_number": [_("A certificate needs a number.")]})
+        course = attrs.get("course", getattr(self.instance, "course", None))
+        if issued and course and issued < course.start_date:
+            raise serializers.ValidationError(
+                {"certificate_issued": [_("The certificate is dated before the course.")]}
+            )
+        return attrs
+
+
+class ExchangeVisitMemberSerializer(serializers.ModelSerializer):
+    agency = AgencyCodeField()
+
+    class Meta:
+        model = ExchangeVisitMember
+        fields = ("name", "agency", "position", "is_leader")
+
+
+class ExchangeVisitSerializer(SharedRecordSerializer):
+    delegation_agency = AgencyCodeField()
+    host_agency = AgencyCodeField()
+    members = ExchangeVisitMemberSerializer(many=True, required=False)
+    protected_areas = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=ExchangeVisit.protected_areas.field.related_model.objects.all()
+    )
+
+    class Meta:
+        model = ExchangeVisit
+        fields = SharedRecordSerializer.shared_fields + (
+            "title",
+            "topic",
+            "delegation_agency",
+            "host_agency",
+            "members",
+            "protected_areas",
+            "start_date",
+            "end_date",
+            "purpose",
+            "programme",
+            "report",
+            "lessons_learned",
+        )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        _dates_in_order(attrs, self.instance)
+        delegation = attrs.get("delegation_agency", getattr(self.instance, "delegation_agency", None))
+        host = attrs.get("host_agency", getattr(self.instance, "host_agency", None))
+        if delegation and host and delegation == host:
+            raise serializers.ValidationError(
+                {"host_agency": [_("The host agency must differ from the delegation's agency.")]}
+            )
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data):
+        members = validated_data.pop("members", None)
+        visit = super().create(validated_data)
+        self._members(visit, members)
+        return visit
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        members = validated_data.pop("members", None)
+        visit = super().update(instance, validated_data)
+        self._members(visit, members)
+        return visit
+
+    @staticmethod
+    def _members(visit, members):
+        if members is None:
+            return
+        visit.members.all().delete()
+        for member in members:
+            ExchangeVisitMember.objects.create(visit=visit, **member)
+
+
+class TrainedStaffSerializer(serializers.Serializer):
+    agency = serializers.CharField(source="agency_code")
+    country = serializers.CharField()
+    topic = serializers.CharField()
+    topic_label = serializers.SerializerMethodField()
+    people = serializers.IntegerField()
+
+    def get_topic_label(self, row):
+        return str(TrainingTopic(row["topic"]).label)
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+class TrainingCourseViewSet(SharedRecordViewSet):
+    model = TrainingCourse
+    serializer_class = TrainingCourseSerializer
+    filterset_class = TrainingCourseFilterSet
+    prefetch_related_fields = ("participants",)
+    ordering_fields = ("created_at", "updated_at", "start_date")
+
+
+class TrainingParticipantViewSet(PrincipalMixin, viewsets.ModelViewSet):
+    serializer_class = TrainingParticipantSerializer
+    filterset_class = TrainingParticipantFilterSet
+    ordering_fields = ("created_at", "name")
+    ordering = ("-created_at",)
+
+    def get_queryset(self):
+        return TrainingParticipant.objects.visible_to(self.principal).select_related("agency", "course")
+
+    def check_object_permissions(self, request, obj):
+        super().check_object_permissions(request, obj)
+        if request.method not in permissions.SAFE_METHODS and not can_edit(self.principal, obj.course):
+            raise PermissionDenied(_("Only the organising agency may change the participants."))
+
+
+class ExchangeVisitViewSet(SharedRecordViewSet):
+    model = ExchangeVisit
+    serializer_class = ExchangeVisitSerializer
+    filterset_class = ExchangeVisitFilterSet
+    select_related_fields = ("delegation_agency", "host_agency")
+    prefetch_related_fields = ("members__agency", "protected_areas")
+    ordering_fields = ("created_at", "updated_at", "start_date")
+
+
+class TrainedStaffViewSet(PrincipalMixin, viewsets.ViewSet):
+    """Per agency, the number of people trained on each topic (completed courses the caller may see)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("agency", str, description="Agency code"),
+            OpenApiParameter("start", str, description="Courses ending on or after (YYYY-MM-DD)"),
+            OpenApiParameter("end", str, description="Courses starting on or before (YYYY-MM-DD)"),
+        ],
+        responses=TrainedStaffSerializer(many=True),
+    )
+    def list(self, request):
+        params = _TrainedStaffQuery(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        rows = TrainingParticipant.objects.trained_staff_by_topic(
+            self.principal,
+            agency=params.validated_data.get("agency"),
+            start=params.validated_data.get("start"),
+            end=params.validated_data.get("end"),
+        )
+        return Response(TrainedStaffSerializer(rows, many=True).data)
+
+
+class _TrainedStaffQuery(serializers.Serializer):
+    agency = AgencyCodeField(required=False)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+
 router = DefaultRouter()
+router.register("training/courses", TrainingCourseViewSet, basename="training-course")
+router.register("training/participants", TrainingParticipantViewSet, basename="training-participant")
+router.register("training/trained-staff", TrainedStaffViewSet, basename="training-trained-staff")
+router.register("exchange-visits", ExchangeVisitViewSet, basename="exchange-visit")

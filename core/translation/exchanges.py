@@ -1,1 +1,8 @@
-"""Translations for core/models/exchanges.py (filled in by its issue)."""
+from modeltranslation.translator import TranslationOptions, register
+
+from core.models import ExchangeVisit
+
+
+@register(ExchangeVisit)
+class ExchangeVisitTranslation(TranslationOptions):
+    fields = ("title", "purpose", "programme", "report", "lessons_learned")

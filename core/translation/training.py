@@ -1,1 +1,8 @@
-"""Translations for core/models/training.py (filled in by its issue)."""
+from modeltranslation.translator import TranslationOptions, register
+
+from core.models import TrainingCourse
+
+
+@register(TrainingCourse)
+class TrainingCourseTranslation(TranslationOptions):
+    fields = ("title", "description", "place")

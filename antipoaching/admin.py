@@ -1,0 +1,207 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+
+from core.access import principal_for
+from core.admin import SharedRecordAdmin
+
+from . import services
+from .models import (
+    ActionPlan,
+    Alert,
+    AlertReceipt,
+    Incident,
+    IncidentLink,
+    IncidentType,
+    JointOperation,
+    Patrol,
+    PatrolLeg,
+    PlanActivity,
+    PlanTarget,
+    PlanTransition,
+    Waypoint,
+)
+
+
+@admin.register(IncidentType)
+class IncidentTypeAdmin(TabbedTranslationAdmin):
+    list_display = ("code", "name", "category", "removable", "species", "is_active", "order")
+    list_filter = ("category", "removable", "is_active")
+    search_fields = ("code", "name_zh_hans", "name_en", "name_ru")
+    list_editable = ("order", "is_active")
+
+
+class PlanTargetInline(admin.TabularInline):
+    model = PlanTarget
+    extra = 0
+
+
+class PlanActivityInline(TranslationTabularInline):
+    model = PlanActivity
+    extra = 0
+    autocomplete_fields = ("agency",)
+
+
+class PlanTransitionInline(admin.TabularInline):
+    model = PlanTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "is_approval", "country", "user", "agency", "at", "note")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _workflow_action(name, label):
+    def run(modeladmin, request, queryset):
+        principal = principal_for(request)
+        function = services.TRANSITIONS[name][0]
+        for plan in queryset:
+            try:
+                kwargs = {"evaluation": plan.evaluation} if name == "evaluate" else {}
+                function(plan, principal, **kwargs)
+                modeladmin.message_user(request, f"{plan}: {label}", messages.SUCCESS)
+            except (ValidationError, PermissionDenied) as exc:
+                text = "; ".join(getattr(exc, "messages", [str(exc)]))
+                modeladmin.message_user(request, f"{plan}: {text}", messages.ERROR)
+
+    run.short_description = label
+    run.__name__ = f"plan_{name}"
+    return run
+
+
+@admin.register(ActionPlan)
+class ActionPlanAdmin(SharedRecordAdmin):
+    list_display = ("title", "owner_agency", "status", "period_start", "period_end")
+    list_filter = ("status", "owner_agency", "sensitivity")
+    search_fields = ("title_zh_hans", "title_en", "title_ru")
+    filter_horizontal = ("shared_with", "participating_agencies", "protected_areas")
+    readonly_fields = (*SharedRecordAdmin.readonly_fields, "status")
+    inlines = (PlanTargetInline, PlanActivityInline, PlanTransitionInline)
+    # The workflow goes through the same rules as the pages and the API.
+    actions = [_workflow_action(name, label) for name, (_f, label) in services.TRANSITIONS.items()]
+
+
+@admin.register(PlanTransition)
+class PlanTransitionAdmin(admin.ModelAdmin):
+    list_display = ("plan", "from_status", "to_status", "is_approval", "country", "user", "agency", "at")
+    list_filter = ("to_status", "is_approval", "country")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanTarget)
+class PlanTargetAdmin(admin.ModelAdmin):
+    list_display = ("plan", "metric", "value", "per")
+
+
+@admin.register(PlanActivity)
+class PlanActivityAdmin(TabbedTranslationAdmin):
+    list_display = ("title", "plan", "agency", "due_date", "status")
+    list_filter = ("status", "agency")
+
+
+@admin.register(JointOperation)
+class JointOperationAdmin(SharedRecordAdmin):
+    list_display = ("title", "kind", "owner_agency", "plan", "start", "end")
+    list_filter = ("kind", "owner_agency")
+    filter_horizontal = ("shared_with", "agencies")
+    search_fields = ("title_zh_hans", "title_en", "title_ru")
+
+
+class PatrolLegInline(admin.TabularInline):
+    model = PatrolLeg
+    extra = 0
+    fields = ("start", "end", "transport", "track", "gpx_file", "distance_km")
+    readonly_fields = ("distance_km",)
+
+
+class WaypointInline(admin.TabularInline):
+    model = Waypoint
+    extra = 0
+    fields = ("time", "latitude", "longitude", "incident_type", "count", "removed", "actions", "notes")
+
+
+@admin.register(Patrol)
+class PatrolAdmin(SharedRecordAdmin):
+    list_display = (
+        "__str__",
+        "owner_agency",
+        "mandate",
+        "transport",
+        "start",
+        "distance_km",
+        "patrol_days",
+        "person_days",
+    )
+    list_filter = ("owner_agency", "mandate", "transport", "sensitivity")
+    search_fields = ("leader", "title_zh_hans", "title_en", "title_ru")
+    date_hierarchy = "start"
+    readonly_fields = (
+        *SharedRecordAdmin.readonly_fields,
+        "team_size",
+        "distance_km",
+        "hours",
+        "patrol_days",
+        "person_days",
+    )
+    inlines = (PatrolLegInline, WaypointInline)
+
+
+@admin.register(PatrolLeg)
+class PatrolLegAdmin(admin.ModelAdmin):
+    list_display = ("patrol", "start", "end", "transport", "distance_km")
+    readonly_fields = ("distance_km",)
+
+
+@admin.register(Waypoint)
+class WaypointAdmin(admin.ModelAdmin):
+    list_display = ("incident_type", "count", "removed", "time", "patrol")
+    list_filter = ("incident_type",)
+
+
+class IncidentLinkInline(admin.TabularInline):
+    model = IncidentLink
+    fk_name = "from_incident"
+    extra = 0
+    raw_id_fields = ("to_incident",)
+
+
+@admin.register(Incident)
+class IncidentAdmin(SharedRecordAdmin):
+    list_display = ("__str__", "owner_agency", "incident_type", "is_seizure", "occurred_on", "sensitivity", "status")
+    list_filter = ("incident_type", "is_seizure", "status", "owner_agency", "sensitivity")
+    search_fields = ("reference", "place_zh_hans", "place_en", "place_ru")
+    date_hierarchy = "occurred_on"
+    filter_horizontal = ("shared_with", "agencies_involved")
+    inlines = (IncidentLinkInline,)
+
+
+@admin.register(IncidentLink)
+class IncidentLinkAdmin(admin.ModelAdmin):
+    list_display = ("from_incident", "to_incident", "created_by_agency", "created_at")
+    raw_id_fields = ("from_incident", "to_incident")
+
+
+class AlertReceiptInline(admin.TabularInline):
+    model = AlertReceipt
+    extra = 0
+    readonly_fields = ("opened_at", "opened_by", "acknowledged_at", "acknowledged_by", "acknowledged_via_key")
+
+
+@admin.register(Alert)
+class AlertAdmin(SharedRecordAdmin):
+    list_display = ("title", "owner_agency", "urgency", "sensitivity", "created_at")
+    list_filter = ("urgency", "owner_agency", "sensitivity")
+    search_fields = ("title_zh_hans", "title_en", "title_ru")
+    inlines = (AlertReceiptInline,)
+
+
+@admin.register(AlertReceipt)
+class AlertReceiptAdmin(admin.ModelAdmin):
+    list_display = ("alert", "agency", "opened_at", "acknowledged_at")
+    list_filter = ("agency",)

@@ -1,0 +1,359 @@
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.access import can_edit, principal_for
+from core.api.permissions import PortalAccessPermission, SecretariatOrAdminWrite
+from core.api.views import PrincipalMixin, SharedRecordViewSet
+
+from .. import exports, services
+from ..filters import (
+    ActionPlanFilterSet,
+    AlertFilterSet,
+    IncidentFilterSet,
+    IncidentTypeFilterSet,
+    JointOperationFilterSet,
+    PatrolFilterSet,
+    WaypointFilterSet,
+)
+from ..models import (
+    ActionPlan,
+    Alert,
+    Incident,
+    IncidentLink,
+    IncidentType,
+    JointOperation,
+    Patrol,
+    PatrolLeg,
+    Waypoint,
+)
+from .serializers import (
+    ActionPlanSerializer,
+    AlertSerializer,
+    IncidentLinkSerializer,
+    IncidentSerializer,
+    IncidentTypeSerializer,
+    JointOperationSerializer,
+    KpiQuerySerializer,
+    PatrolLegSerializer,
+    PatrolSerializer,
+    TransitionRequestSerializer,
+    WaypointSerializer,
+)
+
+
+def _raise_drf(exc):
+    if isinstance(exc, DjangoPermissionDenied):
+        raise PermissionDenied(str(exc)) from exc
+    messages = exc.message_dict if hasattr(exc, "message_dict") else {"detail": exc.messages}
+    raise serializers.ValidationError(messages) from exc
+
+
+class IncidentTypeViewSet(viewsets.ModelViewSet):
+    """The shared incident and observation vocabulary: everyone reads, the secretariat edits."""
+
+    serializer_class = IncidentTypeSerializer
+    filterset_class = IncidentTypeFilterSet
+    permission_classes = [SecretariatOrAdminWrite]
+    lookup_field = "code"
+    ordering_fields = ("order", "code")
+    ordering = ("order", "code")
+
+    def get_queryset(self):
+        return IncidentType.objects.select_related("species")
+
+
+class WorkflowPermission(PortalAccessPermission):
+    """Workflow steps are not edits: services decide who may take them (coordinators of other agencies too)."""
+
+    def has_object_permission(self, request, view, obj):
+        return True
+
+
+class ActionPlanViewSet(SharedRecordViewSet):
+    model = ActionPlan
+    serializer_class = ActionPlanSerializer
+    filterset_class = ActionPlanFilterSet
+    prefetch_related_fields = (
+        "participating_agencies",
+        "protected_areas",
+        "targets",
+        "activities__agency",
+        "transitions__user",
+        "transitions__agency",
+    )
+    ordering_fields = ("created_at", "updated_at", "period_start")
+
+    def _transition(self, request, name):
+        plan = self.get_object()
+        body = TransitionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        function = services.TRANSITIONS[name][0]
+        kwargs = {"note": body.validated_data.get("note", "")}
+        if name == "evaluate":
+            kwargs["evaluation"] = body.validated_data.get("evaluation")
+        try:
+            plan = function(plan, self.principal, **kwargs)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            _raise_drf(exc)
+        plan = self.get_queryset().get(pk=plan.pk)
+        response = Response(self.get_serializer(plan).data)
+        response["ETag"] = plan.etag
+        return response
+
+    @extend_schema(request=TransitionRequestSerializer, responses=ActionPlanSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[WorkflowPermission])
+    def submit(self, request, pk=None):
+        return self._transition(request, "submit")
+
+    @extend_schema(request=TransitionRequestSerializer, responses=ActionPlanSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[WorkflowPermission])
+    def approve(self, request, pk=None):
+        return self._transition(request, "approve")
+
+    @extend_schema(request=TransitionRequestSerializer, responses=ActionPlanSerializer)
+    @action(detail=True, methods=["post"], url_path="return", permission_classes=[WorkflowPermission])
+    def return_to_draft(self, request, pk=None):
+        return self._transition(request, "return")
+
+    @extend_schema(request=TransitionRequestSerializer, responses=ActionPlanSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[WorkflowPermission])
+    def activate(self, request, pk=None):
+        return self._transition(request, "activate")
+
+    @extend_schema(request=TransitionRequestSerializer, responses=ActionPlanSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[WorkflowPermission])
+    def complete(self, request, pk=None):
+        return self._transition(request, "complete")
+
+    @extend_schema(request=TransitionRequestSerializer, responses=ActionPlanSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[WorkflowPermission])
+    def evaluate(self, request, pk=None):
+        return self._transition(request, "evaluate")
+
+    @action(detail=True, methods=["get"])
+    def evaluation(self, request, pk=None):
+        """Targets against achievement, per country (the plan's agencies and period)."""
+        plan = self.get_object()
+        result = services.plan_evaluation(plan, self.principal)
+        return Response(
+            {
+                "plan": str(plan.pk),
+                "months": result["months"],
+                "countries": result["countries"],
+                "targets": [
+                    {
+                        "metric": row["target"].metric,
+                        "per": row["target"].per,
+                        "value": row["target"].value,
+                        "goal": row["goal"],
+                        "achieved": row["achieved"],
+                        "by_country": row["by_country"],
+                        "percent": row["percent"],
+                    }
+                    for row in result["rows"]
+                ],
+            }
+        )
+
+
+class JointOperationViewSet(SharedRecordViewSet):
+    model = JointOperation
+    serializer_class = JointOperationSerializer
+    filterset_class = JointOperationFilterSet
+    select_related_fields = ("plan",)
+    prefetch_related_fields = ("agencies",)
+    ordering_fields = ("created_at", "updated_at", "start")
+
+
+class PatrolViewSet(SharedRecordViewSet):
+    model = Patrol
+    serializer_class = PatrolSerializer
+    filterset_class = PatrolFilterSet
+    select_related_fields = ("protected_area", "plan", "operation")
+    prefetch_related_fields = ("legs",)
+    ordering_fields = ("created_at", "updated_at", "start", "distance_km")
+
+
+class PatrolChildViewSet(PrincipalMixin, viewsets.ModelViewSet):
+    """Legs and waypoints: listed through the visible patrols, written by the patrol's agency."""
+
+    model = None
+    ordering_fields = ("created_at",)
+    ordering = ("-created_at",)
+
+    def get_queryset(self):
+        visible = Patrol.objects.visible_to(self.principal).values("pk")
+        return self.model.objects.filter(patrol__in=visible).select_related("patrol__owner_agency")
+
+    def check_object_permissions(self, request, obj):
+        super().check_object_permissions(request, obj)
+        if request.method not in permissions.SAFE_METHODS and not can_edit(self.principal, obj.patrol):
+            raise PermissionDenied(_("Only the patrol's agency may change it."))
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+            services.recompute_effort(serializer.instance.patrol)
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            patrol = instance.patrol
+            instance.delete()
+            services.recompute_effort(patrol)
+
+
+class PatrolLegViewSet(PatrolChildViewSet):
+    model = PatrolLeg
+    serializer_class = PatrolLegSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        patrol = self.request.query_params.get("patrol")
+        return queryset.filter(patrol_id=patrol) if patrol else queryset
+
+
+class WaypointViewSet(PatrolChildViewSet):
+    model = Waypoint
+    serializer_class = WaypointSerializer
+    filterset_class = WaypointFilterSet
+    ordering_fields = ("created_at", "time")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("incident_type__species")
+
+
+class IncidentViewSet(SharedRecordViewSet):
+    model = Incident
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilterSet
+    select_related_fields = ("incident_type__species", "species", "protected_area", "patrol")
+    prefetch_related_fields = ("agencies_involved",)
+    ordering_fields = ("created_at", "updated_at", "occurred_on")
+
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        """CSV (default) or XLSX (?as=xlsx) of the filtered incidents the caller may see."""
+        queryset = self.filter_queryset(self.get_queryset())
+        headers, rows = exports.incident_rows(self.principal, queryset)
+        return exports.respond(headers, rows, "incidents", request.query_params.get("as", "csv"))
+
+
+class IncidentLinkViewSet(
+    PrincipalMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Links between related cases; a link is listed only when both cases are visible."""
+
+    serializer_class = IncidentLinkSerializer
+    ordering_fields = ("created_at",)
+    ordering = ("-created_at",)
+
+    def get_queryset(self):
+        visible = Incident.objects.visible_to(self.principal).values("pk")
+        return IncidentLink.objects.filter(from_incident__in=visible, to_incident__in=visible).select_related(
+            "created_by_agency"
+        )
+
+    def perform_destroy(self, instance):
+        if not self.principal.is_superuser and instance.created_by_agency_id != self.principal.agency_id:
+            raise PermissionDenied(_("Only the agency that linked the cases may unlink them."))
+        instance.delete()
+
+
+class AlertViewSet(SharedRecordViewSet):
+    model = Alert
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilterSet
+    select_related_fields = ("incident",)
+    prefetch_related_fields = ("receipts__agency", "receipts__opened_by", "receipts__acknowledged_by")
+    ordering_fields = ("created_at", "updated_at", "urgency")
+
+    def retrieve(self, request, *args, **kwargs):
+        alert = self.get_object()
+        services.mark_opened(alert, self.principal)
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=AlertSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def acknowledge(self, request, pk=None):
+        """A recipient agency confirms it received the alert (read-only accounts may too)."""
+        alert = self.get_object()
+        try:
+            services.acknowledge_alert(alert, self.principal)
+        except DjangoPermissionDenied as exc:
+            _raise_drf(exc)
+        alert = self.get_queryset().get(pk=alert.pk)
+        return Response(self.get_serializer(alert).data, status=status.HTTP_200_OK)
+
+
+class KpiView(PrincipalMixin, APIView):
+    """KPI table per country / agency / area / month, from the records the caller may see.
+
+    `?export=csv` or `?export=xlsx` downloads the same table.
+    """
+
+    permission_classes = [PortalAccessPermission]
+
+    @extend_schema(parameters=[KpiQuerySerializer])
+    def get(self, request):
+        query = KpiQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        table = services.compute_kpis(
+            principal_for(request),
+            start=params.get("start"),
+            end=params.get("end"),
+            agencies=[params["agency"]] if params.get("agency") else None,
+            country=params.get("country"),
+            areas=[params["area"]] if params.get("area") else None,
+            group=params["group"],
+        )
+        if params.get("export"):
+            return exports.respond(table.headers(), list(table.flat_rows()), "kpis", params["export"])
+        codes = {t.pk: t.code for t in table.types}
+        rows = []
+        for row in table.rows:
+            rows.append(
+                {
+                    "key": {
+                        k: (v.isoformat() if hasattr(v, "isoformat") else (str(v) if v is not None else None))
+                        for k, v in row["key"].items()
+                    },
+                    "patrols": row["patrols"],
+                    "distance_km": float(row["distance_km"]),
+                    "hours": float(row["hours"]),
+                    "patrol_days": row["patrol_days"],
+                    "person_days": row["person_days"],
+                    "removed": row["removed"],
+                    "incidents": row["incidents"],
+                    "arrests": row["arrests"],
+                    "seizures": row["seizures"],
+                    "incidents_by_type": {codes[k]: v for k, v in row["incidents_by_type"].items()},
+                    "encounter_rates": {codes[k]: v for k, v in row["rates"].items() if v["count"]},
+                }
+            )
+        return Response({"group": list(table.group), "rows": rows})
+
+
+class UrgentPendingView(PrincipalMixin, APIView):
+    """How many of the caller's urgent alerts still wait for an acknowledgement."""
+
+    def get(self, request):
+        pending = services.unacknowledged_urgent_alerts(self.principal)
+        return Response({"count": pending.count(), "alerts": [str(pk) for pk in pending.values_list("pk", flat=True)]})

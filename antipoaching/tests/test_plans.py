@@ -1,0 +1,140 @@
+import pytest
+
+from antipoaching.models import ActionPlan, PlanStatus, PlanTransition
+from core.models import Role
+from core.tests.factories import make_member
+
+URL = "/api/v1/antipoaching/plans/"
+
+
+def _plan_payload(*codes):
+    return {
+        "title": {"en": "Joint winter anti-snare plan", "ru": "Совместный план", "zh-hans": "联合计划"},
+        "objectives": {"en": "Remove snares along the border"},
+        "participating_agencies": list(codes),
+        "period_start": "2026-01-01",
+        "period_end": "2026-06-30",
+        "targets": [{"metric": "distance_km", "value": "100", "per": "month"}],
+        "activities": [{"title": {"en": "Joint patrol"}, "agency": codes[-1], "due_date": "2026-02-01"}],
+    }
+
+
+@pytest.fixture
+def joint_plan(api_client, cn_staff, ru_agency, cn_agency):
+    api_client.force_authenticate(cn_staff)
+    response = api_client.post(URL, _plan_payload("CNPARK", "RUPARK"), format="json")
+    assert response.status_code == 201, response.data
+    api_client.force_authenticate(None)
+    return ActionPlan.objects.get(pk=response.data["id"])
+
+
+def _post(api_client, user, plan, step, **data):
+    api_client.force_authenticate(user)
+    return api_client.post(f"{URL}{plan.pk}/{step}/", data, format="json")
+
+
+@pytest.mark.django_db
+def test_joint_plan_needs_a_coordinator_of_each_country(api_client, joint_plan, cn_staff, cn_coord, ru_coord):
+    assert _post(api_client, cn_staff, joint_plan, "submit").status_code == 200
+    first = _post(api_client, cn_coord, joint_plan, "approve", note="ok for China")
+    assert first.status_code == 200, first.data
+    assert first.data["status"] == "under_review"  # one country is not enough
+    assert first.data["approved_countries"] == ["CN"]
+    assert first.data["is_joint"] is True
+    again = _post(api_client, cn_coord, joint_plan, "approve")
+    assert again.status_code == 400  # the same country twice does not count
+    second = _post(api_client, ru_coord, joint_plan, "approve")
+    assert second.status_code == 200, second.data
+    assert second.data["status"] == "approved"
+    steps = list(PlanTransition.objects.filter(plan=joint_plan).values_list("to_status", "country", "user__username"))
+    assert steps == [
+        ("under_review", "", "cnpark_agency_staff"),
+        ("under_review", "CN", "cn_coord"),
+        ("approved", "RU", "ru_coord"),
+    ]
+    assert all(t.at for t in PlanTransition.objects.filter(plan=joint_plan))
+
+
+@pytest.mark.django_db
+def test_staff_and_outsiders_cannot_approve(api_client, joint_plan, cn_staff, ru_staff, third_agency):
+    _post(api_client, cn_staff, joint_plan, "submit")
+    assert _post(api_client, ru_staff, joint_plan, "approve").status_code == 403  # staff, not coordinator
+    outsider = make_member(third_agency, Role.AGENCY_COORDINATOR, username="third_coord")
+    assert _post(api_client, outsider, joint_plan, "approve").status_code == 403  # not a participant
+    joint_plan.refresh_from_db()
+    assert joint_plan.status == PlanStatus.UNDER_REVIEW
+    assert not PlanTransition.objects.filter(plan=joint_plan, is_approval=True).exists()
+
+
+@pytest.mark.django_db
+def test_returning_to_draft_resets_approvals(api_client, joint_plan, cn_staff, cn_coord, ru_coord):
+    _post(api_client, cn_staff, joint_plan, "submit")
+    _post(api_client, cn_coord, joint_plan, "approve")
+    assert _post(api_client, ru_coord, joint_plan, "return", note="fix targets").status_code == 200
+    _post(api_client, cn_staff, joint_plan, "submit")
+    response = _post(api_client, ru_coord, joint_plan, "approve")
+    assert response.data["status"] == "under_review"  # China must approve the new version again
+    assert response.data["approved_countries"] == ["RU"]
+
+
+@pytest.mark.django_db
+def test_full_lifecycle_and_wrong_steps(api_client, joint_plan, cn_staff, cn_coord, ru_coord):
+    assert _post(api_client, cn_staff, joint_plan, "activate").status_code == 400  # still a draft
+    _post(api_client, cn_staff, joint_plan, "submit")
+    _post(api_client, cn_coord, joint_plan, "approve")
+    _post(api_client, ru_coord, joint_plan, "approve")
+    assert _post(api_client, ru_coord, joint_plan, "activate").data["status"] == "active"
+    assert _post(api_client, cn_staff, joint_plan, "complete").data["status"] == "completed"
+    empty = _post(api_client, cn_staff, joint_plan, "evaluate")
+    assert empty.status_code == 400
+    done = _post(
+        api_client, cn_staff, joint_plan, "evaluate", evaluation={"en": "Targets met", "ru": "Цели достигнуты"}
+    )
+    assert done.data["status"] == "evaluated"
+    assert done.data["evaluation"]["ru"] == "Цели достигнуты"
+    assert [t["to_status"] for t in done.data["transitions"]][-3:] == ["active", "completed", "evaluated"]
+
+
+@pytest.mark.django_db
+def test_agencies_locked_after_submission_and_status_not_writable(api_client, joint_plan, cn_staff, third_agency):
+    api_client.force_authenticate(cn_staff)
+    response = api_client.patch(f"{URL}{joint_plan.pk}/", {"status": "approved"}, format="json")
+    joint_plan.refresh_from_db()
+    assert joint_plan.status == PlanStatus.DRAFT
+    _post(api_client, cn_staff, joint_plan, "submit")
+    response = api_client.patch(f"{URL}{joint_plan.pk}/", {"participating_agencies": ["CNPARK"]}, format="json")
+    assert response.status_code == 400
+    assert set(joint_plan.participating_agencies.values_list("code", flat=True)) == {"CNPARK", "RUPARK"}
+
+
+@pytest.mark.django_db
+def test_single_country_plan_needs_its_own_coordinator(api_client, cn_staff, cn_coord, cn_agency):
+    api_client.force_authenticate(cn_staff)
+    plan_id = api_client.post(URL, _plan_payload("CNPARK"), format="json").data["id"]
+    plan = ActionPlan.objects.get(pk=plan_id)
+    _post(api_client, cn_staff, plan, "submit")
+    assert _post(api_client, cn_coord, plan, "approve").data["status"] == "approved"
+
+
+@pytest.mark.django_db
+def test_plan_for_another_agency_and_bad_dates_are_refused(api_client, cn_staff, ru_agency):
+    api_client.force_authenticate(cn_staff)
+    payload = _plan_payload("CNPARK", "RUPARK") | {"owner_agency": "RUPARK"}
+    assert api_client.post(URL, payload, format="json").status_code == 400
+    payload = _plan_payload("CNPARK", "RUPARK") | {"period_end": "2025-01-01"}
+    response = api_client.post(URL, payload, format="json", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 400
+    assert "period_end" in response.data
+    assert ActionPlan.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_service_rule_is_the_same_for_admin_actions(joint_plan, cn_staff, cn_coord, ru_coord):
+    from antipoaching import services
+    from core.access import Principal
+
+    services.submit_plan(joint_plan, Principal.for_user(cn_staff))
+    services.approve_plan(joint_plan, Principal.for_user(ru_coord))
+    joint_plan.refresh_from_db()
+    assert joint_plan.status == PlanStatus.UNDER_REVIEW
+    assert services.available_transitions(joint_plan, Principal.for_user(cn_coord)) == ["approve", "return"]
