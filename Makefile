@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Stamps: pip runs again only when a requirements file changed.
+INSTALLED := $(VENV)/.installed
+INSTALLED_DEV := $(VENV)/.installed-dev
 
 .PHONY: venv install install-dev run test test-sqlite lint format messages compilemessages clean
 
@@ -14,18 +17,29 @@ $(PY):
 
 venv: $(PY)
 
-install: $(PY)
+$(INSTALLED): requirements.txt | $(PY)
 	$(PIP) install -q -r requirements.txt
+	@touch $@
 
-install-dev: $(PY)
+$(INSTALLED_DEV): requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install -q -r requirements-dev.txt
+	@touch $@ $(INSTALLED)
 
+install: $(INSTALLED)
+
+install-dev: $(INSTALLED_DEV)
+
+# The demo on the embedded SQLite database (var/portal.sqlite3) unless DATABASE_URL says otherwise.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Serving http://$(HOST):$(PORT)/ — log in with one of the demo logins above."
+	@# --- processes that run beside the web server during the demo start here ---
+	@# (e.g. the reminder scheduler: start it in the background and stop it with the server)
+	@echo "Serving http://$(HOST):$(PORT)/ — log in with one of the demo logins above. Ctrl-C stops it."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The whole suite. Tests that need PostgreSQL, Redis or Chromium are skipped with the reason when
+# the service is missing (a failure under CI=true). PYTEST_ARGS="-k healthz -x" narrows it.
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
