@@ -5,3 +5,90 @@ from django.utils.translation import gettext_lazy as _
 class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = _("Monitoring")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from core.datasets import register_dataset_source
+        from core.models import Species
+        from core.navigation import register_dashboard_figure, register_menu
+        from core.search import register_search
+
+        from . import services
+        from .models import Deployment, Individual, Observation, Protocol, ResearchProject, Survey
+
+        register_menu(
+            "monitoring",
+            _("Monitoring"),
+            [
+                (_("Surveys"), "monitoring:survey-list"),
+                (_("Deployments"), "monitoring:deployment-list"),
+                (_("Observations"), "monitoring:observation-list"),
+                (_("Map of deployments"), "monitoring:deployment-map"),
+                (_("Snow-track transects"), "monitoring:transect-list"),
+                (_("Individual catalogue"), "monitoring:individual-list"),
+                (_("Match proposals"), "monitoring:match-list"),
+                (_("Cross-border individuals"), "monitoring:cross-border-report"),
+                (_("Protocols"), "monitoring:protocol-list"),
+                (_("Camtrap DP import"), "monitoring:camtrap-import"),
+                (_("Research projects"), "monitoring:project-list"),
+                (_("Data requests"), "monitoring:request-list"),
+            ],
+            order=30,
+        )
+        register_dashboard_figure(
+            "monitoring",
+            _("Camera-trap observations"),
+            lambda principal: Observation.objects.visible_to(principal).count(),
+            url_name="monitoring:observation-list",
+            order=30,
+        )
+        register_dashboard_figure(
+            "monitoring",
+            _("Catalogued individuals"),
+            lambda principal: Individual.objects.visible_to(principal).filter(status="active").count(),
+            url_name="monitoring:individual-list",
+            order=31,
+        )
+        register_dashboard_figure(
+            "monitoring",
+            _("Active deployments"),
+            _active_deployments,
+            url_name="monitoring:deployment-list",
+            order=32,
+        )
+        # Search finds records by names and IDs only; no coordinates are searchable or shown.
+        register_search(Survey, ("name", "description"), _("Surveys"), "monitoring:survey-detail")
+        register_search(
+            Deployment, ("deployment_id", "location_id"), _("Camera-trap deployments"), "monitoring:deployment-detail"
+        )
+        register_search(
+            Individual,
+            ("catalogue_code", "name", "aliases__local_id"),
+            _("Individuals"),
+            "monitoring:individual-detail",
+        )
+        register_search(Protocol, ("key", "title"), _("Survey protocols"), "monitoring:protocol-detail")
+        register_search(ResearchProject, ("title", "summary"), _("Research projects"), "monitoring:project-detail")
+        register_dataset_source("monitoring.observations", _("Camera-trap observations"), services.count_observations)
+        register_dataset_source(
+            "monitoring.individuals", _("Individual catalogue updates"), services.count_catalogue_updates
+        )
+
+        def species_changed(sender, instance, created, **kwargs):
+            # A species becoming sensitive generalizes every deployment that recorded it.
+            if not created and not kwargs.get("raw"):
+                deployments = (
+                    Observation.objects.filter(species=instance).values_list("deployment_id", flat=True).distinct()
+                )
+                services.refresh_location_categories(set(deployments))
+
+        post_save.connect(species_changed, sender=Species, dispatch_uid="monitoring_species_sensitivity")
+
+
+def _active_deployments(principal):
+    from django.utils import timezone
+
+    from .models import Deployment
+
+    return Deployment.objects.visible_to(principal).filter(end__gte=timezone.now()).count()

@@ -57,7 +57,9 @@ class Protocol(SharedRecord):
 
 
 class ProtocolVersion(AuditedModel, TimeStampedModel):
-    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="versions", verbose_name=_("protocol"))
+    protocol = models.ForeignKey(
+        Protocol, on_delete=models.CASCADE, related_name="versions", verbose_name=_("protocol")
+    )
     version = models.CharField(_("version"), max_length=32)
     title = models.CharField(_("title"), max_length=255)
     summary = models.TextField(_("summary"), blank=True)
@@ -72,7 +74,9 @@ class ProtocolVersion(AuditedModel, TimeStampedModel):
         ordering = ["protocol", "-effective_from"]
         verbose_name = _("protocol version")
         verbose_name_plural = _("protocol versions")
-        constraints = [models.UniqueConstraint(fields=["protocol", "version"], name="monitoring_protocol_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "version"], name="monitoring_protocol_version_unique")
+        ]
 
     def __str__(self):
         return f"{self.protocol.key} v{self.version}"
@@ -166,7 +170,9 @@ class Crosswalk(AuditedModel, TimeStampedModel):
         from .services import shared_keys
 
         if self.vocabulary and self.shared_key and self.shared_key not in shared_keys(self.vocabulary):
-            raise ValidationError({"shared_key": _("“%(key)s” is not a key of this vocabulary.") % {"key": self.shared_key}})
+            raise ValidationError(
+                {"shared_key": _("“%(key)s” is not a key of this vocabulary.") % {"key": self.shared_key}}
+            )
 
 
 # --- 2. Surveys and camera-trap data ----------------------------------------------------------
@@ -188,11 +194,19 @@ class Survey(SharedRecord):
         "core.Agency", blank=True, related_name="+", verbose_name=_("participating agencies")
     )
     protocol_version = models.ForeignKey(
-        ProtocolVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="surveys",
+        ProtocolVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="surveys",
         verbose_name=_("protocol version"),
     )
     protected_area = models.ForeignKey(
-        "reserves.ProtectedArea", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "reserves.ProtectedArea",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("protected area"),
     )
     area = models.JSONField(
@@ -243,7 +257,9 @@ class ImportRun(SharedRecord):
         verbose_name_plural = _("Camtrap DP imports")
 
     def __str__(self):
-        return f"{self.package_name or self.source} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else self.source
+        return (
+            f"{self.package_name or self.source} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else self.source
+        )
 
 
 class Deployment(SharedRecord):
@@ -270,22 +286,37 @@ class Deployment(SharedRecord):
     timestamp_issues = models.BooleanField(_("timestamp issues"), null=True, blank=True)
     bait_use = models.BooleanField(_("bait used"), null=True, blank=True)
     feature_type = models.ForeignKey(
-        FeatureType, null=True, blank=True, to_field="key", on_delete=models.PROTECT, related_name="+",
-        db_column="feature_type", verbose_name=_("feature type"),
+        FeatureType,
+        null=True,
+        blank=True,
+        to_field="key",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_column="feature_type",
+        verbose_name=_("feature type"),
     )
     habitat = models.CharField(_("habitat"), max_length=500, blank=True)
     deployment_groups = models.CharField(_("deployment groups"), max_length=500, blank=True)
     deployment_tags = models.CharField(_("deployment tags"), max_length=500, blank=True)
     deployment_comments = models.TextField(_("comments"), blank=True)
     protected_area = models.ForeignKey(
-        "reserves.ProtectedArea", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "reserves.ProtectedArea",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("protected area"),
     )
     # The most restrictive Chapman category of any species recorded here (0: none): the whole
     # deployment is generalized by it, so no observation gives its point away.
     location_category = models.PositiveSmallIntegerField(_("location sensitivity category"), default=0, editable=False)
     import_run = models.ForeignKey(
-        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        ImportRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
         verbose_name=_("import"),
     )
 
@@ -336,7 +367,9 @@ class CaptureMethod(models.TextChoices):
 
 
 class Media(SharedRecord):
-    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="media", db_index=False, verbose_name=_("deployment"))
+    deployment = models.ForeignKey(
+        Deployment, on_delete=models.CASCADE, related_name="media", db_index=False, verbose_name=_("deployment")
+    )
     media_id = models.CharField(_("media ID"), max_length=255)
     capture_method = models.CharField(_("capture method"), max_length=32, choices=CaptureMethod.choices, blank=True)
     timestamp = models.DateTimeField(_("timestamp"))
@@ -349,7 +382,12 @@ class Media(SharedRecord):
     media_comments = models.TextField(_("comments"), blank=True)
     file = models.FileField(_("file"), upload_to="monitoring/media/", blank=True)
     import_run = models.ForeignKey(
-        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        ImportRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
         verbose_name=_("import"),
     )
 
@@ -357,7 +395,9 @@ class Media(SharedRecord):
         ordering = ["timestamp"]
         verbose_name = _("media file")
         verbose_name_plural = _("media files")
-        constraints = [models.UniqueConstraint(fields=["owner_agency", "media_id"], name="monitoring_media_natural_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["owner_agency", "media_id"], name="monitoring_media_natural_key")
+        ]
         indexes = [models.Index(fields=["deployment", "timestamp"], name="monitoring_media_dep_ts")]
 
     def __str__(self):
@@ -379,7 +419,12 @@ class Observation(SharedRecord):
         Deployment, on_delete=models.CASCADE, related_name="observations", db_index=False, verbose_name=_("deployment")
     )
     media = models.ForeignKey(
-        Media, null=True, blank=True, on_delete=models.SET_NULL, related_name="observations", db_index=False,
+        Media,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="observations",
+        db_index=False,
         verbose_name=_("media file"),
     )
     observation_id = models.CharField(_("observation ID"), max_length=255)
@@ -391,7 +436,12 @@ class Observation(SharedRecord):
     camera_setup_type = models.CharField(_("camera setup type"), max_length=16, blank=True)
     scientific_name = models.CharField(_("scientific name"), max_length=255, blank=True)
     species = models.ForeignKey(
-        "core.Species", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
+        "core.Species",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
         verbose_name=_("species"),
     )
     count = models.PositiveIntegerField(_("count"), null=True, blank=True)
@@ -399,11 +449,17 @@ class Observation(SharedRecord):
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, blank=True)
     behavior = models.CharField(_("behaviour"), max_length=500, blank=True)
     individual_local_id = models.CharField(
-        _("individual ID (as recorded)"), max_length=255, blank=True,
+        _("individual ID (as recorded)"),
+        max_length=255,
+        blank=True,
         help_text=_("The owning agency's own ID for the animal (Camtrap DP individualID)."),
     )
     individual = models.ForeignKey(
-        "Individual", null=True, blank=True, on_delete=models.SET_NULL, related_name="observations",
+        "Individual",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="observations",
         verbose_name=_("individual"),
     )
     individual_position_radius = models.FloatField(_("individual position radius (m)"), null=True, blank=True)
@@ -422,7 +478,12 @@ class Observation(SharedRecord):
     observation_tags = models.CharField(_("tags"), max_length=500, blank=True)
     observation_comments = models.TextField(_("comments"), blank=True)
     import_run = models.ForeignKey(
-        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        ImportRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
         verbose_name=_("import"),
     )
 
@@ -431,7 +492,9 @@ class Observation(SharedRecord):
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
         constraints = [
-            models.UniqueConstraint(fields=["owner_agency", "observation_id"], name="monitoring_observation_natural_key")
+            models.UniqueConstraint(
+                fields=["owner_agency", "observation_id"], name="monitoring_observation_natural_key"
+            )
         ]
         # The list filters: species, deployment, period (event_start), and the cursor's created_at.
         indexes = [
@@ -463,7 +526,11 @@ class SnowTrackTransect(SharedRecord):
     snow_age_days = models.PositiveSmallIntegerField(_("days since snowfall"), null=True, blank=True)
     observers = models.CharField(_("observers"), max_length=500, blank=True)
     protected_area = models.ForeignKey(
-        "reserves.ProtectedArea", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "reserves.ProtectedArea",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("protected area"),
     )
     location_category = models.PositiveSmallIntegerField(_("location sensitivity category"), default=0, editable=False)
@@ -510,7 +577,9 @@ class SnowTrackTransect(SharedRecord):
 
 
 class TransectTrack(AuditedModel, TimeStampedModel):
-    transect = models.ForeignKey(SnowTrackTransect, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("transect"))
+    transect = models.ForeignKey(
+        SnowTrackTransect, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("transect")
+    )
     species = models.ForeignKey("core.Species", on_delete=models.PROTECT, related_name="+", verbose_name=_("species"))
     tracks = models.PositiveIntegerField(_("tracks crossed"))
     notes = models.CharField(_("notes"), max_length=500, blank=True)
@@ -542,9 +611,16 @@ class Individual(SharedRecord):
     name = models.CharField(_("name"), max_length=255, blank=True)
     sex = models.CharField(_("sex"), max_length=8, choices=[*Sex.choices, ("unknown", _("Unknown"))], default="unknown")
     first_detected = models.DateField(_("first detected"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=IndividualStatus.choices, default=IndividualStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=16, choices=IndividualStatus.choices, default=IndividualStatus.ACTIVE
+    )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from", verbose_name=_("merged into")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
     )
     notes = models.TextField(_("notes"), blank=True)
 
@@ -572,7 +648,9 @@ class Individual(SharedRecord):
 class IndividualAlias(AuditedModel, TimeStampedModel):
     """The ID an agency uses for an individual ("T-17", "Л-3")."""
 
-    individual = models.ForeignKey(Individual, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("individual"))
+    individual = models.ForeignKey(
+        Individual, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("individual")
+    )
     agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
     local_id = models.CharField(_("local ID"), max_length=255)
 
@@ -580,7 +658,9 @@ class IndividualAlias(AuditedModel, TimeStampedModel):
         ordering = ["agency__code", "local_id"]
         verbose_name = _("agency ID of an individual")
         verbose_name_plural = _("agency IDs of individuals")
-        constraints = [models.UniqueConstraint(fields=["agency", "local_id"], name="monitoring_alias_unique_per_agency")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "local_id"], name="monitoring_alias_unique_per_agency")
+        ]
 
     def __str__(self):
         return f"{self.agency.code}: {self.local_id}"
@@ -593,14 +673,22 @@ class MatchStatus(models.TextChoices):
 
 
 class MatchProposal(SharedRecord):
-    """"Our T-17 is your Л-3": takes effect only when an expert of the other country confirms it."""
+    """ "Our T-17 is your Л-3": takes effect only when an expert of the other country confirms it."""
 
-    individual = models.ForeignKey(Individual, on_delete=models.CASCADE, related_name="+", verbose_name=_("our individual"))
-    other = models.ForeignKey(Individual, on_delete=models.CASCADE, related_name="+", verbose_name=_("their individual"))
+    individual = models.ForeignKey(
+        Individual, on_delete=models.CASCADE, related_name="+", verbose_name=_("our individual")
+    )
+    other = models.ForeignKey(
+        Individual, on_delete=models.CASCADE, related_name="+", verbose_name=_("their individual")
+    )
     evidence = models.TextField(_("evidence"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=MatchStatus.choices, default=MatchStatus.PROPOSED)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
@@ -631,7 +719,11 @@ class CatalogueEvent(AuditedModel, TimeStampedModel):
     moved_aliases = models.JSONField(_("moved agency IDs"), default=list, blank=True)
     moved_observations = models.JSONField(_("moved observations"), default=list, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("by"),
     )
     note = models.TextField(_("note"), blank=True)
@@ -662,7 +754,9 @@ class ResearchProject(SharedRecord):
     researchers = models.TextField(_("researchers"), blank=True, help_text=_("One name per line."))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    datasets_used = models.ManyToManyField(Survey, blank=True, related_name="research_projects", verbose_name=_("datasets used"))
+    datasets_used = models.ManyToManyField(
+        Survey, blank=True, related_name="research_projects", verbose_name=_("datasets used")
+    )
 
     class Meta(SharedRecord.Meta):
         ordering = ["-start_date"]
@@ -677,7 +771,9 @@ class ResearchProject(SharedRecord):
 
 
 class Publication(AuditedModel, TimeStampedModel):
-    project = models.ForeignKey(ResearchProject, on_delete=models.CASCADE, related_name="publications", verbose_name=_("project"))
+    project = models.ForeignKey(
+        ResearchProject, on_delete=models.CASCADE, related_name="publications", verbose_name=_("project")
+    )
     title = models.CharField(_("title"), max_length=500)
     authors = models.CharField(_("authors"), max_length=1000)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -726,23 +822,39 @@ class DataRequest(SharedRecord):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("researcher")
     )
     project = models.ForeignKey(
-        ResearchProject, null=True, blank=True, on_delete=models.SET_NULL, related_name="data_requests",
+        ResearchProject,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="data_requests",
         verbose_name=_("research project"),
     )
     dataset_type = models.CharField(_("dataset"), max_length=100, choices=location_dataset_choices())
     purpose = models.TextField(_("purpose"))
     needed_until = models.DateField(_("needed until"))
     status = models.CharField(
-        _("status"), max_length=16, choices=DataRequestStatus.choices, default=DataRequestStatus.SUBMITTED, db_index=True
+        _("status"),
+        max_length=16,
+        choices=DataRequestStatus.choices,
+        default=DataRequestStatus.SUBMITTED,
+        db_index=True,
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
     grant = models.ForeignKey(
-        "core.DataSharingGrant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "core.DataSharingGrant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("grant"),
     )
 
@@ -761,10 +873,14 @@ class DataRequest(SharedRecord):
 
 
 class DataRequestStatusChange(AuditedModel, TimeStampedModel):
-    request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="history", verbose_name=_("request"))
+    request = models.ForeignKey(
+        DataRequest, on_delete=models.CASCADE, related_name="history", verbose_name=_("request")
+    )
     from_status = models.CharField(_("from"), max_length=16, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=DataRequestStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

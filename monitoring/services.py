@@ -84,7 +84,9 @@ class CodeMapper:
         if value in self.known(vocabulary):
             return value
         raise ValueError(
-            _("unknown code “%(code)s” in vocabulary %(vocabulary)s: it is no shared key and %(agency)s has no crosswalk for it")
+            _(
+                "unknown code “%(code)s” in vocabulary %(vocabulary)s: it is no shared key and %(agency)s has no crosswalk for it"
+            )
             % {"code": value, "vocabulary": vocabulary, "agency": self.agency.code}
         )
 
@@ -142,8 +144,12 @@ def annotate_view_location(queryset, principal, prefix=""):
             view_longitude=Case(When(exact, then=F(lon)), default=Value(None), output_field=FloatField()),
         )
     return queryset.annotate(
-        view_latitude=Case(When(exact, then=F(lat)), default=_grid_expression(lat, category), output_field=FloatField()),
-        view_longitude=Case(When(exact, then=F(lon)), default=_grid_expression(lon, category), output_field=FloatField()),
+        view_latitude=Case(
+            When(exact, then=F(lat)), default=_grid_expression(lat, category), output_field=FloatField()
+        ),
+        view_longitude=Case(
+            When(exact, then=F(lon)), default=_grid_expression(lon, category), output_field=FloatField()
+        ),
     )
 
 
@@ -296,23 +302,35 @@ def merge_individuals(principal, source, target, proposal=None, note=""):
         target.sex = source.sex
     target.save()
     return CatalogueEvent.objects.create(
-        kind=CatalogueEvent.Kind.MERGE, source=source, target=target, proposal=proposal,
-        moved_aliases=aliases, moved_observations=observations, actor=principal.user, note=note,
+        kind=CatalogueEvent.Kind.MERGE,
+        source=source,
+        target=target,
+        proposal=proposal,
+        moved_aliases=aliases,
+        moved_observations=observations,
+        actor=principal.user,
+        note=note,
     )
 
 
 @transaction.atomic
 def split_individual(principal, individual, alias_ids, note="", catalogue_code=None):
     """Separate the detections behind some agency IDs into a new individual."""
-    if not (principal.is_superuser or principal.is_expert or (principal.can_write and principal.agency_id == individual.owner_agency_id)):
+    if not (
+        principal.is_superuser
+        or principal.is_expert
+        or (principal.can_write and principal.agency_id == individual.owner_agency_id)
+    ):
         raise PermissionDenied(_("Only the owning agency or an expert may split an individual."))
     aliases = list(IndividualAlias.objects.filter(individual=individual, pk__in=alias_ids))
     if not aliases:
         raise ValidationError(_("Choose the agency IDs that belong to the other animal."))
     new = Individual.objects.create(
-        owner_agency=individual.owner_agency, species=individual.species,
+        owner_agency=individual.owner_agency,
+        species=individual.species,
         catalogue_code=catalogue_code or next_catalogue_code(individual.species),
-        name=aliases[0].local_id, sex=individual.sex,
+        name=aliases[0].local_id,
+        sex=individual.sex,
     )
     moved = Observation.objects.filter(individual=individual).filter(
         Q(*[Q(owner_agency=a.agency, individual_local_id=a.local_id) for a in aliases], _connector=Q.OR)
@@ -320,13 +338,20 @@ def split_individual(principal, individual, alias_ids, note="", catalogue_code=N
     observation_ids = [str(pk) for pk in moved.values_list("pk", flat=True)]
     Observation.objects.filter(pk__in=observation_ids).update(individual=new)
     IndividualAlias.objects.filter(pk__in=[a.pk for a in aliases]).update(individual=new)
-    first = Observation.objects.filter(individual=new).order_by("event_start").values_list("event_start", flat=True).first()
+    first = (
+        Observation.objects.filter(individual=new).order_by("event_start").values_list("event_start", flat=True).first()
+    )
     if first:
         new.first_detected = first.date()
         new.save()
     CatalogueEvent.objects.create(
-        kind=CatalogueEvent.Kind.SPLIT, source=individual, target=new, moved_aliases=[a.pk for a in aliases],
-        moved_observations=observation_ids, actor=principal.user, note=note,
+        kind=CatalogueEvent.Kind.SPLIT,
+        source=individual,
+        target=new,
+        moved_aliases=[a.pk for a in aliases],
+        moved_observations=observation_ids,
+        actor=principal.user,
+        note=note,
     )
     return new
 
@@ -346,7 +371,9 @@ def cross_border_table(principal, start, end, species=None):
     )
     if species is not None:
         observations = observations.filter(species=species)
-    pairs = observations.values_list("individual_id", "individual__merged_into_id", "individual__species_id", "deployment__owner_agency__country").distinct()
+    pairs = observations.values_list(
+        "individual_id", "individual__merged_into_id", "individual__species_id", "deployment__owner_agency__country"
+    ).distinct()
     countries = defaultdict(set)
     species_of = {}
     for individual_id, merged_into, species_id, country in pairs:
@@ -356,7 +383,17 @@ def cross_border_table(principal, start, end, species=None):
     rows = {}
     names = {s.pk: s for s in Species.objects.filter(pk__in=set(species_of.values()))}
     for key, seen in countries.items():
-        row = rows.setdefault(species_of[key], {"species": names[species_of[key]], "china_only": 0, "russia_only": 0, "both": 0, "total": 0, "individuals": {"china_only": [], "russia_only": [], "both": []}})
+        row = rows.setdefault(
+            species_of[key],
+            {
+                "species": names[species_of[key]],
+                "china_only": 0,
+                "russia_only": 0,
+                "both": 0,
+                "total": 0,
+                "individuals": {"china_only": [], "russia_only": [], "both": []},
+            },
+        )
         china, russia = Country.CHINA in seen, Country.RUSSIA in seen
         bucket = "both" if china and russia else "china_only" if china else "russia_only" if russia else None
         if bucket is None:
@@ -375,14 +412,19 @@ def cross_border_table(principal, start, end, species=None):
 
 def joint_survey_report(principal, survey):
     """Per side: deployments, trap-nights, detections and rate per 100 trap-nights per species, individuals."""
-    deployments = list(
-        Deployment.objects.visible_to(principal).filter(survey=survey).select_related("owner_agency")
-    )
+    deployments = list(Deployment.objects.visible_to(principal).filter(survey=survey).select_related("owner_agency"))
     sides = {}
     for deployment in deployments:
         side = sides.setdefault(
             deployment.owner_agency.country,
-            {"country": deployment.owner_agency.country, "agencies": set(), "deployments": 0, "trap_nights": 0.0, "species": {}, "individuals": set()},
+            {
+                "country": deployment.owner_agency.country,
+                "agencies": set(),
+                "deployments": 0,
+                "trap_nights": 0.0,
+                "species": {},
+                "individuals": set(),
+            },
         )
         side["agencies"].add(deployment.owner_agency.code)
         side["deployments"] += 1
@@ -393,7 +435,14 @@ def joint_survey_report(principal, survey):
     observations = (
         Observation.objects.visible_to(principal)
         .filter(deployment_id__in=list(country_of), observation_type="animal", species__isnull=False)
-        .values_list("deployment_id", "species_id", "observation_level", "event_id", "individual_id", "individual__merged_into_id")
+        .values_list(
+            "deployment_id",
+            "species_id",
+            "observation_level",
+            "event_id",
+            "individual_id",
+            "individual__merged_into_id",
+        )
     )
     detections = defaultdict(set)
     has_event_level = set()
@@ -424,14 +473,16 @@ def joint_survey_report(principal, survey):
     result = []
     for country in sorted(sides):
         side = sides[country]
-        result.append({
-            "country": country,
-            "agencies": sorted(side["agencies"]),
-            "deployments": side["deployments"],
-            "trap_nights": round(side["trap_nights"], 1),
-            "species": sorted(side["species"].values(), key=lambda r: r["species"].scientific_name),
-            "individuals": sorted(codes.get(i, str(i)) for i in side["individuals"]),
-        })
+        result.append(
+            {
+                "country": country,
+                "agencies": sorted(side["agencies"]),
+                "deployments": side["deployments"],
+                "trap_nights": round(side["trap_nights"], 1),
+                "species": sorted(side["species"].values(), key=lambda r: r["species"].scientific_name),
+                "individuals": sorted(codes.get(i, str(i)) for i in side["individuals"]),
+            }
+        )
     in_both = set.intersection(*(s["individuals"] for s in sides.values())) if len(sides) > 1 else set()
     return {
         "survey": survey,
@@ -447,10 +498,7 @@ def detections_by_month(observations):
     from django.db.models.functions import TruncMonth
 
     rows = (
-        observations.annotate(month=TruncMonth("event_start"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
+        observations.annotate(month=TruncMonth("event_start")).values("month").annotate(n=Count("pk")).order_by("month")
     )
     return [(row["month"].strftime("%Y-%m"), row["n"]) for row in rows if row["month"]]
 
@@ -493,7 +541,9 @@ def svg_bar_chart(series, title="", width=640, height=200):
 
 
 def _log_status(request, from_status, to_status, user, note=""):
-    DataRequestStatusChange.objects.create(request=request, from_status=from_status, to_status=to_status, by=user, note=note)
+    DataRequestStatusChange.objects.create(
+        request=request, from_status=from_status, to_status=to_status, by=user, note=note
+    )
 
 
 @transaction.atomic
@@ -575,9 +625,11 @@ def count_observations(agency, start, end):
 def count_catalogue_updates(agency, start, end):
     from django.db.models import Q as _Q
 
-    return Individual.objects.filter(owner_agency=agency).filter(
-        _Q(created_at__gte=start, created_at__lt=end) | _Q(updated_at__gte=start, updated_at__lt=end)
-    ).count()
+    return (
+        Individual.objects.filter(owner_agency=agency)
+        .filter(_Q(created_at__gte=start, created_at__lt=end) | _Q(updated_at__gte=start, updated_at__lt=end))
+        .count()
+    )
 
 
 __all__ = [

@@ -1,4 +1,45 @@
-"""Staff pages of the monitoring app (filled in by its issue)."""
+from django.urls import path
+
+from . import views
 
 app_name = "monitoring"
-urlpatterns = []
+urlpatterns = [
+    path("", views.SurveyListView.as_view(), name="index"),
+    path("surveys/", views.SurveyListView.as_view(), name="survey-list"),
+    path("surveys/new/", views.SurveyCreateView.as_view(), name="survey-create"),
+    path("surveys/<uuid:pk>/", views.SurveyDetailView.as_view(), name="survey-detail"),
+    path("surveys/<uuid:pk>/edit/", views.SurveyUpdateView.as_view(), name="survey-edit"),
+    path("deployments/", views.DeploymentListView.as_view(), name="deployment-list"),
+    path("deployments/map/", views.deployment_map, name="deployment-map"),
+    path("deployments/new/", views.DeploymentCreateView.as_view(), name="deployment-create"),
+    path("deployments/<uuid:pk>/", views.DeploymentDetailView.as_view(), name="deployment-detail"),
+    path("deployments/<uuid:pk>/edit/", views.DeploymentUpdateView.as_view(), name="deployment-edit"),
+    path("observations/", views.ObservationListView.as_view(), name="observation-list"),
+    path("observations/<uuid:pk>/", views.ObservationDetailView.as_view(), name="observation-detail"),
+    path("transects/", views.TransectListView.as_view(), name="transect-list"),
+    path("transects/new/", views.TransectCreateView.as_view(), name="transect-create"),
+    path("transects/<uuid:pk>/", views.TransectDetailView.as_view(), name="transect-detail"),
+    path("transects/<uuid:pk>/edit/", views.TransectUpdateView.as_view(), name="transect-edit"),
+    path("individuals/", views.IndividualListView.as_view(), name="individual-list"),
+    path("individuals/new/", views.IndividualCreateView.as_view(), name="individual-create"),
+    path("individuals/<uuid:pk>/", views.IndividualDetailView.as_view(), name="individual-detail"),
+    path("individuals/<uuid:pk>/edit/", views.IndividualUpdateView.as_view(), name="individual-edit"),
+    path("individuals/<uuid:pk>/propose-match/", views.propose_match, name="individual-propose-match"),
+    path("matches/", views.MatchListView.as_view(), name="match-list"),
+    path("matches/<uuid:pk>/", views.MatchDetailView.as_view(), name="match-detail"),
+    path("matches/<uuid:pk>/review/", views.review_match, name="match-review"),
+    path("reports/cross-border/", views.cross_border_report, name="cross-border-report"),
+    path("protocols/", views.ProtocolListView.as_view(), name="protocol-list"),
+    path("protocols/new/", views.ProtocolCreateView.as_view(), name="protocol-create"),
+    path("protocols/<uuid:pk>/", views.ProtocolDetailView.as_view(), name="protocol-detail"),
+    path("protocols/<uuid:pk>/edit/", views.ProtocolUpdateView.as_view(), name="protocol-edit"),
+    path("camtrap-dp/import/", views.camtrap_import, name="camtrap-import"),
+    path("research/", views.ProjectListView.as_view(), name="project-list"),
+    path("research/new/", views.ProjectCreateView.as_view(), name="project-create"),
+    path("research/<uuid:pk>/", views.ProjectDetailView.as_view(), name="project-detail"),
+    path("research/<uuid:pk>/edit/", views.ProjectUpdateView.as_view(), name="project-edit"),
+    path("requests/", views.RequestListView.as_view(), name="request-list"),
+    path("requests/new/", views.request_create, name="request-create"),
+    path("requests/<uuid:pk>/", views.RequestDetailView.as_view(), name="request-detail"),
+    path("requests/<uuid:pk>/decide/", views.request_decide, name="request-decide"),
+]

@@ -39,6 +39,17 @@ EFFORT_UNITS = [
 
 # Camtrap DP feature types that are not in the standard's enum are exported as empty.
 CAMTRAP_FEATURE_TYPES = {
-    "roadPaved", "roadDirt", "trailHiking", "trailGame", "roadUnderpass", "roadOverpass", "roadBridge",
-    "culvert", "burrow", "nestSite", "carcass", "waterSource", "fruitingTree",
+    "roadPaved",
+    "roadDirt",
+    "trailHiking",
+    "trailGame",
+    "roadUnderpass",
+    "roadOverpass",
+    "roadBridge",
+    "culvert",
+    "burrow",
+    "nestSite",
+    "carcass",
+    "waterSource",
+    "fruitingTree",
 }

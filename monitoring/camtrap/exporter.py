@@ -69,7 +69,9 @@ def filtered_querysets(principal, agency=None, survey=None, start=None, end=None
     if species is not None:
         media = media.filter(pk__in=observations.exclude(media=None).values("media_id"))
     else:
-        media = media.filter(Q(deployment__in=deployments) | Q(pk__in=observations.exclude(media=None).values("media_id")))
+        media = media.filter(
+            Q(deployment__in=deployments) | Q(pk__in=observations.exclude(media=None).values("media_id"))
+        )
     # An observation may only point at media that are exported.
     observations = observations.filter(Q(media=None) | Q(media__in=media))
     return deployments, media, observations
@@ -104,43 +106,104 @@ def export_package(principal, target, *, title=None, **filters):
             starts.append(d.start)
             ends.append(d.end)
             owner_ids.add(d.owner_agency_id)
-            out.writerow([
-                d.deployment_id, d.location_id, "" if point.generalized else d.location_name,
-                _fmt(round(point.latitude, 6)), _fmt(round(point.longitude, 6)), _fmt(point.uncertainty_m),
-                _fmt_dt(d.start), _fmt_dt(d.end), d.setup_by, d.camera_id, d.camera_model, _fmt(d.camera_delay),
-                _fmt(d.camera_height), _fmt(d.camera_depth), _fmt(d.camera_tilt), _fmt(d.camera_heading),
-                _fmt(d.detection_distance), _fmt(d.timestamp_issues), _fmt(d.bait_use),
-                d.feature_type_id if d.feature_type_id in CAMTRAP_FEATURE_TYPES else "", d.habitat,
-                d.deployment_groups, d.deployment_tags, "" if point.generalized else d.deployment_comments,
-            ])
+            out.writerow(
+                [
+                    d.deployment_id,
+                    d.location_id,
+                    "" if point.generalized else d.location_name,
+                    _fmt(round(point.latitude, 6)),
+                    _fmt(round(point.longitude, 6)),
+                    _fmt(point.uncertainty_m),
+                    _fmt_dt(d.start),
+                    _fmt_dt(d.end),
+                    d.setup_by,
+                    d.camera_id,
+                    d.camera_model,
+                    _fmt(d.camera_delay),
+                    _fmt(d.camera_height),
+                    _fmt(d.camera_depth),
+                    _fmt(d.camera_tilt),
+                    _fmt(d.camera_heading),
+                    _fmt(d.detection_distance),
+                    _fmt(d.timestamp_issues),
+                    _fmt(d.bait_use),
+                    d.feature_type_id if d.feature_type_id in CAMTRAP_FEATURE_TYPES else "",
+                    d.habitat,
+                    d.deployment_groups,
+                    d.deployment_tags,
+                    "" if point.generalized else d.deployment_comments,
+                ]
+            )
             counts["deployments"] += 1
         text.close()
         # media
         text, out = _writer(archive, "media.csv")
         out.writerow([f["name"] for f in table_schema("media")["fields"]])
         rows = media.order_by("timestamp", "media_id").values_list(
-            "media_id", "deployment__deployment_id", "capture_method", "timestamp", "file_path", "file_public",
-            "file_name", "file_mediatype", "exif_data", "favorite", "media_comments",
+            "media_id",
+            "deployment__deployment_id",
+            "capture_method",
+            "timestamp",
+            "file_path",
+            "file_public",
+            "file_name",
+            "file_mediatype",
+            "exif_data",
+            "favorite",
+            "media_comments",
         )
         for m in rows.iterator(chunk_size=CHUNK):
             capture_methods.add(m[2] or "activityDetection")
-            out.writerow([
-                m[0], m[1], m[2], _fmt_dt(m[3]), m[4], _fmt(m[5]), m[6], m[7],
-                "" if m[8] is None else (m[8] if isinstance(m[8], str) else json.dumps(m[8], ensure_ascii=False)),
-                _fmt(m[9]), m[10],
-            ])
+            out.writerow(
+                [
+                    m[0],
+                    m[1],
+                    m[2],
+                    _fmt_dt(m[3]),
+                    m[4],
+                    _fmt(m[5]),
+                    m[6],
+                    m[7],
+                    "" if m[8] is None else (m[8] if isinstance(m[8], str) else json.dumps(m[8], ensure_ascii=False)),
+                    _fmt(m[9]),
+                    m[10],
+                ]
+            )
             counts["media"] += 1
         text.close()
         # observations
         text, out = _writer(archive, "observations.csv")
         out.writerow([f["name"] for f in table_schema("observations")["fields"]])
         rows = observations.order_by("event_start", "observation_id").values_list(
-            "observation_id", "deployment__deployment_id", "media__media_id", "event_id", "event_start", "event_end",
-            "observation_level", "observation_type", "camera_setup_type", "scientific_name", "count", "life_stage",
-            "sex", "behavior", "individual_local_id", "individual_position_radius", "individual_position_angle",
-            "individual_speed", "bbox_x", "bbox_y", "bbox_width", "bbox_height", "classification_method",
-            "classified_by", "classification_timestamp", "classification_probability", "observation_tags",
-            "observation_comments", "species_id",
+            "observation_id",
+            "deployment__deployment_id",
+            "media__media_id",
+            "event_id",
+            "event_start",
+            "event_end",
+            "observation_level",
+            "observation_type",
+            "camera_setup_type",
+            "scientific_name",
+            "count",
+            "life_stage",
+            "sex",
+            "behavior",
+            "individual_local_id",
+            "individual_position_radius",
+            "individual_position_angle",
+            "individual_speed",
+            "bbox_x",
+            "bbox_y",
+            "bbox_width",
+            "bbox_height",
+            "classification_method",
+            "classified_by",
+            "classification_timestamp",
+            "classification_probability",
+            "observation_tags",
+            "observation_comments",
+            "species_id",
         )
         for o in rows.iterator(chunk_size=CHUNK):
             levels.add(o[6])
@@ -151,31 +214,47 @@ def export_package(principal, target, *, title=None, **filters):
             out.writerow(values)
             counts["observations"] += 1
         text.close()
-        descriptor = _descriptor(principal, title, counts, grids, lats, lons, starts, ends, owner_ids, species_ids, capture_methods, levels)
+        descriptor = _descriptor(
+            principal, title, counts, grids, lats, lons, starts, ends, owner_ids, species_ids, capture_methods, levels
+        )
         archive.writestr("datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=2))
     return {**counts, "coordinate_precision": descriptor.get("coordinatePrecision")}
 
 
-def _descriptor(principal, title, counts, grids, lats, lons, starts, ends, owner_ids, species_ids, capture_methods, levels):
+def _descriptor(
+    principal, title, counts, grids, lats, lons, starts, ends, owner_ids, species_ids, capture_methods, levels
+):
     today = timezone.now()
     agencies = list(Agency.objects.filter(pk__in=owner_ids).order_by("code"))
     contributors = [{"title": a.name_en or a.code, "role": "rightsHolder"} for a in agencies]
     publisher = principal.agency
-    contributors.append({"title": publisher.name_en if publisher else "Tumen tiger and leopard cooperation portal", "role": "publisher"})
+    contributors.append(
+        {"title": publisher.name_en if publisher else "Tumen tiger and leopard cooperation portal", "role": "publisher"}
+    )
     species = Species.objects.filter(pk__in=species_ids).order_by("scientific_name")
     taxonomic = []
     for s in species:
-        vernacular = {k: v for k, v in (("eng", s.common_name_en), ("zho", s.common_name_zh_hans), ("rus", s.common_name_ru)) if v}
-        taxonomic.append({"scientificName": s.scientific_name, "taxonRank": s.taxon_rank or "species", "vernacularNames": vernacular})
+        vernacular = {
+            k: v for k, v in (("eng", s.common_name_en), ("zho", s.common_name_zh_hans), ("rus", s.common_name_ru)) if v
+        }
+        taxonomic.append(
+            {"scientificName": s.scientific_name, "taxonRank": s.taxon_rank or "species", "vernacularNames": vernacular}
+        )
     if lats:
         west, east, south, north = min(lons), max(lons), min(lats), max(lats)
         if west == east:
             east += 0.000001
         if south == north:
             north += 0.000001
-        spatial = {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]]}
+        spatial = {
+            "type": "Polygon",
+            "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]],
+        }
     else:
-        spatial = {"type": "Polygon", "coordinates": [[[0, 0], [0.000001, 0], [0.000001, 0.000001], [0, 0.000001], [0, 0]]]}
+        spatial = {
+            "type": "Polygon",
+            "coordinates": [[[0, 0], [0.000001, 0], [0.000001, 0.000001], [0, 0.000001], [0, 0]]],
+        }
     start = min(starts).date().isoformat() if starts else today.date().isoformat()
     end = max(ends).date().isoformat() if ends else today.date().isoformat()
     description = "Camera-trap data shared through the Tumen tiger and leopard cooperation portal."
@@ -187,8 +266,13 @@ def _descriptor(principal, title, counts, grids, lats, lons, starts, ends, owner
     descriptor = {
         "resources": [
             {
-                "name": table, "path": f"{table}.csv", "profile": "tabular-data-resource", "format": "csv",
-                "mediatype": "text/csv", "encoding": "utf-8", "schema": table_schema_url(table),
+                "name": table,
+                "path": f"{table}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": table_schema_url(table),
             }
             for table in TABLES
         ],

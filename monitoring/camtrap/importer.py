@@ -82,7 +82,14 @@ class PackageSource:
     def open(self, relative):
         relative = str(relative)
         if relative.startswith(("/", "http://", "https://")) or ".." in PurePosixPath(relative).parts:
-            raise PackageInvalid([{"message": _("Resource path “%(path)s” must be a relative path inside the package.") % {"path": relative}}])
+            raise PackageInvalid(
+                [
+                    {
+                        "message": _("Resource path “%(path)s” must be a relative path inside the package.")
+                        % {"path": relative}
+                    }
+                ]
+            )
         if self.zip is not None:
             try:
                 raw = self.zip.open(self.prefix + relative)
@@ -116,7 +123,11 @@ class Upserter:
         self.vendor = connection.vendor
         table = connection.ops.quote_name(model._meta.db_table)
         quoted = [connection.ops.quote_name(c) for c in columns]
-        updates = [f"{q} = EXCLUDED.{q}" for c, q in zip(columns, quoted, strict=True) if c not in self.KEEP and c != natural_key]
+        updates = [
+            f"{q} = EXCLUDED.{q}"
+            for c, q in zip(columns, quoted, strict=True)
+            if c not in self.KEEP and c != natural_key
+        ]
         updates.append(f"revision = {table}.revision + 1")
         self.sql = (
             f"INSERT INTO {table} ({', '.join(quoted)}) VALUES %s "
@@ -125,7 +136,8 @@ class Upserter:
         fields = {f.column: f for f in model._meta.concrete_fields}
         # SQLite needs Django's own adaptation (UUID hex, naive UTC datetimes, JSON text).
         self.adapters = [
-            (i, fields[c]) for i, c in enumerate(columns)
+            (i, fields[c])
+            for i, c in enumerate(columns)
             if fields[c].get_internal_type() in {"UUIDField", "DateTimeField", "JSONField", "ForeignKey"}
         ]
 
@@ -168,7 +180,9 @@ def _str(value):
 
 
 class Importer:
-    def __init__(self, source, agency, principal=None, survey=None, sensitivity=Sensitivity.PARTNERS, batch_size=BATCH_SIZE):
+    def __init__(
+        self, source, agency, principal=None, survey=None, sensitivity=Sensitivity.PARTNERS, batch_size=BATCH_SIZE
+    ):
         self.source = source
         self.agency = agency
         self.principal = principal
@@ -213,7 +227,12 @@ class Importer:
                 if not raw:
                     continue
                 if len(raw) != width:
-                    self.error(resource_name, number, None, _("The row has %(n)s cells, the header %(m)s.") % {"n": len(raw), "m": width})
+                    self.error(
+                        resource_name,
+                        number,
+                        None,
+                        _("The row has %(n)s cells, the header %(m)s.") % {"n": len(raw), "m": width},
+                    )
                     continue
                 record = {}
                 ok = True
@@ -251,13 +270,25 @@ class Importer:
             name = resource.get("name") if isinstance(resource, dict) else None
             if name in ("deployments", "media", "observations"):
                 if resolve_table_schema(resource) is None:
-                    self.error("datapackage.json", None, f"resources/{name}/schema", _("Not a Camtrap DP 1.0 table schema URL: %(url)s") % {"url": resource.get("schema")})
+                    self.error(
+                        "datapackage.json",
+                        None,
+                        f"resources/{name}/schema",
+                        _("Not a Camtrap DP 1.0 table schema URL: %(url)s") % {"url": resource.get("schema")},
+                    )
                 if not isinstance(resource.get("path"), str):
-                    self.error("datapackage.json", None, f"resources/{name}/path", _("Only one CSV file per resource is supported."))
+                    self.error(
+                        "datapackage.json",
+                        None,
+                        f"resources/{name}/path",
+                        _("Only one CSV file per resource is supported."),
+                    )
                 self.resources[name] = resource
         for name in ("deployments", "media", "observations"):
             if name not in self.resources:
-                self.error("datapackage.json", None, "resources", _("The resource “%(name)s” is missing.") % {"name": name})
+                self.error(
+                    "datapackage.json", None, "resources", _("The resource “%(name)s” is missing.") % {"name": name}
+                )
 
     def prepare_species(self):
         """Species named in the package's taxonomic coverage become shared keys (created if new)."""
@@ -282,12 +313,41 @@ class Importer:
 
     def import_deployments(self):
         columns = [
-            "id", "owner_agency_id", "sensitivity", "created_by_id", "created_at", "updated_at", "revision",
-            "survey_id", "deployment_id", "location_id", "location_name", "latitude", "longitude",
-            "coordinate_uncertainty", "start", "end", "setup_by", "camera_id", "camera_model", "camera_delay",
-            "camera_height", "camera_depth", "camera_tilt", "camera_heading", "detection_distance",
-            "timestamp_issues", "bait_use", "feature_type", "habitat", "deployment_groups", "deployment_tags",
-            "deployment_comments", "protected_area_id", "location_category", "import_run_id",
+            "id",
+            "owner_agency_id",
+            "sensitivity",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+            "revision",
+            "survey_id",
+            "deployment_id",
+            "location_id",
+            "location_name",
+            "latitude",
+            "longitude",
+            "coordinate_uncertainty",
+            "start",
+            "end",
+            "setup_by",
+            "camera_id",
+            "camera_model",
+            "camera_delay",
+            "camera_height",
+            "camera_depth",
+            "camera_tilt",
+            "camera_heading",
+            "detection_distance",
+            "timestamp_issues",
+            "bait_use",
+            "feature_type",
+            "habitat",
+            "deployment_groups",
+            "deployment_tags",
+            "deployment_comments",
+            "protected_area_id",
+            "location_category",
+            "import_run_id",
         ]
         upserter = Upserter(Deployment, columns, "deployment_id")
         areas = list(ProtectedArea.objects.exclude(boundary=None).only("id", "boundary", "area_km2"))
@@ -304,27 +364,76 @@ class Importer:
                 self.error("deployments", number, "deploymentEnd", _("The deployment ends before it starts."))
             feature = self.mapped("deployments", number, "featureType", Vocabulary.FEATURE_TYPE, r["featureType"])
             area = area_containing(r["latitude"], r["longitude"], queryset=_Prefetched(areas))
-            rows.append((
-                uuid.uuid4(), self.agency.pk, self.sensitivity, getattr(self.user, "pk", None), self.now, self.now, 1,
-                self.survey.pk if self.survey else None, key, _str(r["locationID"]), _str(r["locationName"]),
-                r["latitude"], r["longitude"], r["coordinateUncertainty"], r["deploymentStart"], r["deploymentEnd"],
-                _str(r["setupBy"]), _str(r["cameraID"]), _str(r["cameraModel"]), r["cameraDelay"], r["cameraHeight"],
-                r["cameraDepth"], r["cameraTilt"], r["cameraHeading"], r["detectionDistance"], r["timestampIssues"],
-                r["baitUse"], feature or None, _str(r["habitat"]), _str(r["deploymentGroups"]), _str(r["deploymentTags"]),
-                _str(r["deploymentComments"]), area.pk if area else None, 0, self.run.pk,
-            ))
+            rows.append(
+                (
+                    uuid.uuid4(),
+                    self.agency.pk,
+                    self.sensitivity,
+                    getattr(self.user, "pk", None),
+                    self.now,
+                    self.now,
+                    1,
+                    self.survey.pk if self.survey else None,
+                    key,
+                    _str(r["locationID"]),
+                    _str(r["locationName"]),
+                    r["latitude"],
+                    r["longitude"],
+                    r["coordinateUncertainty"],
+                    r["deploymentStart"],
+                    r["deploymentEnd"],
+                    _str(r["setupBy"]),
+                    _str(r["cameraID"]),
+                    _str(r["cameraModel"]),
+                    r["cameraDelay"],
+                    r["cameraHeight"],
+                    r["cameraDepth"],
+                    r["cameraTilt"],
+                    r["cameraHeading"],
+                    r["detectionDistance"],
+                    r["timestampIssues"],
+                    r["baitUse"],
+                    feature or None,
+                    _str(r["habitat"]),
+                    _str(r["deploymentGroups"]),
+                    _str(r["deploymentTags"]),
+                    _str(r["deploymentComments"]),
+                    area.pk if area else None,
+                    0,
+                    self.run.pk,
+                )
+            )
         if not self.failed:
             upserter.write(rows)
         self.deployment_pks = dict(
-            Deployment.objects.filter(owner_agency=self.agency, deployment_id__in=seen).values_list("deployment_id", "pk")
+            Deployment.objects.filter(owner_agency=self.agency, deployment_id__in=seen).values_list(
+                "deployment_id", "pk"
+            )
         )
         self.run.deployments = len(rows)
 
     def import_media(self):
         columns = [
-            "id", "owner_agency_id", "sensitivity", "created_by_id", "created_at", "updated_at", "revision",
-            "deployment_id", "media_id", "capture_method", "timestamp", "file_path", "file_public", "file_name",
-            "file_mediatype", "exif_data", "favorite", "media_comments", "file", "import_run_id",
+            "id",
+            "owner_agency_id",
+            "sensitivity",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+            "revision",
+            "deployment_id",
+            "media_id",
+            "capture_method",
+            "timestamp",
+            "file_path",
+            "file_public",
+            "file_name",
+            "file_mediatype",
+            "exif_data",
+            "favorite",
+            "media_comments",
+            "file",
+            "import_run_id",
         ]
         upserter = Upserter(Media, columns, "media_id")
         total = 0
@@ -332,7 +441,12 @@ class Importer:
         for number, r in self.rows("media"):
             deployment = self.deployment_pks.get(r["deploymentID"])
             if deployment is None:
-                self.error("media", number, "deploymentID", _("No deployment “%(value)s” in the package.") % {"value": r["deploymentID"]})
+                self.error(
+                    "media",
+                    number,
+                    "deploymentID",
+                    _("No deployment “%(value)s” in the package.") % {"value": r["deploymentID"]},
+                )
                 continue
             if r["mediaID"] in batch_keys:
                 self.error("media", number, "mediaID", _("Duplicate value “%(value)s”.") % {"value": r["mediaID"]})
@@ -341,12 +455,30 @@ class Importer:
             total += 1
             if self.failed:
                 continue  # keep validating, stop writing
-            batch.append((
-                uuid.uuid4(), self.agency.pk, self.sensitivity, getattr(self.user, "pk", None), self.now, self.now, 1,
-                deployment, r["mediaID"], _str(r["captureMethod"]), r["timestamp"], r["filePath"], r["filePublic"],
-                _str(r["fileName"]), r["fileMediatype"], _json_text(r["exifData"]), r["favorite"], _str(r["mediaComments"]),
-                "", self.run.pk,
-            ))
+            batch.append(
+                (
+                    uuid.uuid4(),
+                    self.agency.pk,
+                    self.sensitivity,
+                    getattr(self.user, "pk", None),
+                    self.now,
+                    self.now,
+                    1,
+                    deployment,
+                    r["mediaID"],
+                    _str(r["captureMethod"]),
+                    r["timestamp"],
+                    r["filePath"],
+                    r["filePublic"],
+                    _str(r["fileName"]),
+                    r["fileMediatype"],
+                    _json_text(r["exifData"]),
+                    r["favorite"],
+                    _str(r["mediaComments"]),
+                    "",
+                    self.run.pk,
+                )
+            )
             if len(batch) >= self.batch_size:
                 upserter.write(batch)
                 batch, batch_keys = [], set()
@@ -357,13 +489,44 @@ class Importer:
 
     def import_observations(self):
         columns = [
-            "id", "owner_agency_id", "sensitivity", "created_by_id", "created_at", "updated_at", "revision",
-            "deployment_id", "media_id", "observation_id", "event_id", "event_start", "event_end",
-            "observation_level", "observation_type", "camera_setup_type", "scientific_name", "species_id", "count",
-            "life_stage", "sex", "behavior", "individual_local_id", "individual_id", "individual_position_radius",
-            "individual_position_angle", "individual_speed", "bbox_x", "bbox_y", "bbox_width", "bbox_height",
-            "classification_method", "classified_by", "classification_timestamp", "classification_probability",
-            "observation_tags", "observation_comments", "import_run_id",
+            "id",
+            "owner_agency_id",
+            "sensitivity",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+            "revision",
+            "deployment_id",
+            "media_id",
+            "observation_id",
+            "event_id",
+            "event_start",
+            "event_end",
+            "observation_level",
+            "observation_type",
+            "camera_setup_type",
+            "scientific_name",
+            "species_id",
+            "count",
+            "life_stage",
+            "sex",
+            "behavior",
+            "individual_local_id",
+            "individual_id",
+            "individual_position_radius",
+            "individual_position_angle",
+            "individual_speed",
+            "bbox_x",
+            "bbox_y",
+            "bbox_width",
+            "bbox_height",
+            "classification_method",
+            "classified_by",
+            "classification_timestamp",
+            "classification_probability",
+            "observation_tags",
+            "observation_comments",
+            "import_run_id",
         ]
         upserter = Upserter(Observation, columns, "observation_id")
         self.individuals = {}
@@ -375,16 +538,28 @@ class Importer:
         for number, r in self.rows("observations", crosswalked=crosswalked):
             deployment = self.deployment_pks.get(r["deploymentID"])
             if deployment is None:
-                self.error("observations", number, "deploymentID", _("No deployment “%(value)s” in the package.") % {"value": r["deploymentID"]})
+                self.error(
+                    "observations",
+                    number,
+                    "deploymentID",
+                    _("No deployment “%(value)s” in the package.") % {"value": r["deploymentID"]},
+                )
                 continue
             if r["observationID"] in batch_keys:
-                self.error("observations", number, "observationID", _("Duplicate value “%(value)s”.") % {"value": r["observationID"]})
+                self.error(
+                    "observations",
+                    number,
+                    "observationID",
+                    _("Duplicate value “%(value)s”.") % {"value": r["observationID"]},
+                )
                 continue
             if r["eventEnd"] < r["eventStart"]:
                 self.error("observations", number, "eventEnd", _("The event ends before it starts."))
                 continue
             batch_keys.add(r["observationID"])
-            observation_type = self.mapped("observations", number, "observationType", Vocabulary.OBSERVATION_TYPE, r["observationType"])
+            observation_type = self.mapped(
+                "observations", number, "observationType", Vocabulary.OBSERVATION_TYPE, r["observationType"]
+            )
             life_stage = self.mapped("observations", number, "lifeStage", Vocabulary.LIFE_STAGE, r["lifeStage"])
             sex = self.mapped("observations", number, "sex", Vocabulary.SEX, r["sex"])
             name = self.mapped("observations", number, "scientificName", Vocabulary.SPECIES, r["scientificName"])
@@ -396,15 +571,52 @@ class Importer:
             local_id = _str(r["individualID"])
             if local_id and species in self.target_species:
                 individual = self.individual(local_id, species, sex, r["eventStart"])
-            pending.append((number, r["mediaID"], (
-                uuid.uuid4(), self.agency.pk, self.sensitivity, getattr(self.user, "pk", None), self.now, self.now, 1,
-                deployment, None, r["observationID"], _str(r["eventID"]), r["eventStart"], r["eventEnd"],
-                r["observationLevel"], observation_type, _str(r["cameraSetupType"]), _str(name), species, r["count"],
-                _str(life_stage), _str(sex), _str(r["behavior"]), local_id, individual, r["individualPositionRadius"],
-                r["individualPositionAngle"], r["individualSpeed"], r["bboxX"], r["bboxY"], r["bboxWidth"], r["bboxHeight"],
-                _str(r["classificationMethod"]), _str(r["classifiedBy"]), r["classificationTimestamp"],
-                r["classificationProbability"], _str(r["observationTags"]), _str(r["observationComments"]), self.run.pk,
-            )))
+            pending.append(
+                (
+                    number,
+                    r["mediaID"],
+                    (
+                        uuid.uuid4(),
+                        self.agency.pk,
+                        self.sensitivity,
+                        getattr(self.user, "pk", None),
+                        self.now,
+                        self.now,
+                        1,
+                        deployment,
+                        None,
+                        r["observationID"],
+                        _str(r["eventID"]),
+                        r["eventStart"],
+                        r["eventEnd"],
+                        r["observationLevel"],
+                        observation_type,
+                        _str(r["cameraSetupType"]),
+                        _str(name),
+                        species,
+                        r["count"],
+                        _str(life_stage),
+                        _str(sex),
+                        _str(r["behavior"]),
+                        local_id,
+                        individual,
+                        r["individualPositionRadius"],
+                        r["individualPositionAngle"],
+                        r["individualSpeed"],
+                        r["bboxX"],
+                        r["bboxY"],
+                        r["bboxWidth"],
+                        r["bboxHeight"],
+                        _str(r["classificationMethod"]),
+                        _str(r["classifiedBy"]),
+                        r["classificationTimestamp"],
+                        r["classificationProbability"],
+                        _str(r["observationTags"]),
+                        _str(r["observationComments"]),
+                        self.run.pk,
+                    ),
+                )
+            )
             if len(pending) >= self.batch_size:
                 self.flush_observations(upserter, pending)
                 pending, batch_keys = [], set()
@@ -416,15 +628,19 @@ class Importer:
 
     def flush_observations(self, upserter, pending):
         media_keys = {key for _n, key, _row in pending if key}
-        media_pks = dict(
-            Media.objects.filter(owner_agency=self.agency, media_id__in=media_keys).values_list("media_id", "pk")
-        ) if media_keys else {}
+        media_pks = (
+            dict(Media.objects.filter(owner_agency=self.agency, media_id__in=media_keys).values_list("media_id", "pk"))
+            if media_keys
+            else {}
+        )
         rows = []
         for number, key, row in pending:
             if key:
                 pk = media_pks.get(key)
                 if pk is None:
-                    self.error("observations", number, "mediaID", _("No media “%(value)s” in the package.") % {"value": key})
+                    self.error(
+                        "observations", number, "mediaID", _("No media “%(value)s” in the package.") % {"value": key}
+                    )
                     continue
                 row = (*row[:8], pk, *row[9:])
             rows.append(row)
@@ -456,7 +672,10 @@ class Importer:
         # A detection earlier than the recorded first detection moves it back.
         for individual in Individual.objects.filter(pk__in=self.touched_individuals):
             first = (
-                Observation.objects.filter(individual=individual).order_by("event_start").values_list("event_start", flat=True).first()
+                Observation.objects.filter(individual=individual)
+                .order_by("event_start")
+                .values_list("event_start", flat=True)
+                .first()
             )
             if first and (individual.first_detected is None or first.date() < individual.first_detected):
                 individual.first_detected = first.date()

@@ -59,7 +59,9 @@ def resolve_table_schema(resource):
     """The local table schema for a resource's `schema` (a Camtrap DP 1.0.x URL), or None."""
     schema = resource.get("schema")
     name = resource.get("name")
-    if isinstance(schema, str) and re.search(r"camtrap-dp/1\.0(\.\d+)?/" + re.escape(f"{name}-table-schema.json") + "$", schema):
+    if isinstance(schema, str) and re.search(
+        r"camtrap-dp/1\.0(\.\d+)?/" + re.escape(f"{name}-table-schema.json") + "$", schema
+    ):
         return table_schema(name)
     return None
 
@@ -160,7 +162,10 @@ class Field:
     def parse(self, raw):
         """The typed value of a non-missing raw string; raises FieldError."""
         if self.pattern is not None and not self.pattern.fullmatch(raw):
-            raise FieldError(_("“%(value)s” does not match the pattern %(pattern)s") % {"value": raw, "pattern": self.pattern.pattern})
+            raise FieldError(
+                _("“%(value)s” does not match the pattern %(pattern)s")
+                % {"value": raw, "pattern": self.pattern.pattern}
+            )
         value = self.convert(raw) if self.convert else raw
         if self.enum is not None and value not in self.enum:
             raise FieldError(

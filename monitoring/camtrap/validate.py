@@ -47,7 +47,9 @@ def frictionless_report(package):
         base = f"http://localhost:{httpd.server_address[1]}"
         profile = spec / "camtrap-dp-profile.json"
         text = re.sub(r'"pattern": ".*"', '"pattern": "localhost"', profile.read_text())
-        text = text.replace("https://specs.frictionlessdata.io/schemas/data-package.json", f"{base}/frictionless-data-package.json")
+        text = text.replace(
+            "https://specs.frictionlessdata.io/schemas/data-package.json", f"{base}/frictionless-data-package.json"
+        )
         text = text.replace("http://json.schemastore.org/geojson.json", f"{base}/geojson.json")
         text = text.replace("https://json.schemastore.org/geojson.json", f"{base}/geojson.json")
         profile.write_text(text)

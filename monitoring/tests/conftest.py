@@ -22,7 +22,9 @@ def tiger(db):
     from core.tests.factories import SpeciesFactory
 
     return SpeciesFactory(
-        scientific_name="Panthera tigris altaica", common_name_en="Amur tiger", common_name_zh_hans="东北虎",
+        scientific_name="Panthera tigris altaica",
+        common_name_en="Amur tiger",
+        common_name_zh_hans="东北虎",
         common_name_ru="Амурский тигр",
     )
 
@@ -32,6 +34,10 @@ def boar(db):
     from core.tests.factories import SpeciesFactory
 
     return SpeciesFactory(
-        scientific_name="Sus scrofa", common_name_en="Wild boar", common_name_zh_hans="野猪", common_name_ru="Кабан",
-        sensitivity_category=0, is_target=False,
+        scientific_name="Sus scrofa",
+        common_name_en="Wild boar",
+        common_name_zh_hans="野猪",
+        common_name_ru="Кабан",
+        sensitivity_category=0,
+        is_target=False,
     )

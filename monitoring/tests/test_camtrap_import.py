@@ -31,13 +31,43 @@ def test_export_validates_and_round_trips(cn_agency, ru_agency, example_dir, tmp
     def rows(model, fields, agency):
         return sorted(model.objects.filter(owner_agency=agency).values_list(*fields))
 
-    dep_fields = [f.name for f in Deployment._meta.concrete_fields if f.name not in {
-        "id", "owner_agency", "created_at", "updated_at", "revision", "created_by", "import_run", "sensitivity"}]
+    dep_fields = [
+        f.name
+        for f in Deployment._meta.concrete_fields
+        if f.name
+        not in {"id", "owner_agency", "created_at", "updated_at", "revision", "created_by", "import_run", "sensitivity"}
+    ]
     assert rows(Deployment, dep_fields, cn_agency) == rows(Deployment, dep_fields, ru_agency)
-    media_fields = ["media_id", "deployment__deployment_id", "capture_method", "timestamp", "file_path", "file_public",
-                    "file_name", "file_mediatype", "exif_data", "favorite", "media_comments"]
+    media_fields = [
+        "media_id",
+        "deployment__deployment_id",
+        "capture_method",
+        "timestamp",
+        "file_path",
+        "file_public",
+        "file_name",
+        "file_mediatype",
+        "exif_data",
+        "favorite",
+        "media_comments",
+    ]
     assert rows(Media, media_fields, cn_agency) == rows(Media, media_fields, ru_agency)
-    obs_fields = [f.name for f in Observation._meta.concrete_fields if f.name not in {
-        "id", "owner_agency", "created_at", "updated_at", "revision", "created_by", "import_run", "sensitivity",
-        "deployment", "media", "individual"}] + ["deployment__deployment_id", "media__media_id"]
+    obs_fields = [
+        f.name
+        for f in Observation._meta.concrete_fields
+        if f.name
+        not in {
+            "id",
+            "owner_agency",
+            "created_at",
+            "updated_at",
+            "revision",
+            "created_by",
+            "import_run",
+            "sensitivity",
+            "deployment",
+            "media",
+            "individual",
+        }
+    ] + ["deployment__deployment_id", "media__media_id"]
     assert rows(Observation, obs_fields, cn_agency) == rows(Observation, obs_fields, ru_agency)

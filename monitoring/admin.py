@@ -1,0 +1,224 @@
+from django.contrib import admin
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from core.admin import SharedRecordAdmin
+
+from .models import (
+    CatalogueEvent,
+    Crosswalk,
+    DataRequest,
+    DataRequestStatusChange,
+    Deployment,
+    EffortUnit,
+    FeatureType,
+    ImportRun,
+    Individual,
+    IndividualAlias,
+    MatchProposal,
+    Media,
+    Observation,
+    ObservationType,
+    Protocol,
+    ProtocolVersion,
+    Publication,
+    ResearchProject,
+    SnowTrackTransect,
+    Survey,
+    TransectTrack,
+)
+
+
+class OwnedAdmin(admin.ModelAdmin):
+    """SharedRecordAdmin for models without translated fields (modeltranslation's admin needs some)."""
+
+    list_filter = SharedRecordAdmin.list_filter
+    autocomplete_fields = SharedRecordAdmin.autocomplete_fields
+    filter_horizontal = SharedRecordAdmin.filter_horizontal
+    readonly_fields = SharedRecordAdmin.readonly_fields
+    save_model = SharedRecordAdmin.save_model
+
+
+class ProtocolVersionInline(admin.StackedInline):
+    model = ProtocolVersion
+    extra = 0
+    filter_horizontal = ("adopted_by",)
+
+
+@admin.register(Protocol)
+class ProtocolAdmin(SharedRecordAdmin):
+    list_display = ("key", "title", "method", "owner_agency")
+    list_filter = ("method", "owner_agency")
+    search_fields = ("key", "title_zh_hans", "title_en", "title_ru")
+    inlines = (ProtocolVersionInline,)
+
+
+@admin.register(ProtocolVersion)
+class ProtocolVersionAdmin(TabbedTranslationAdmin):
+    list_display = ("protocol", "version", "effective_from", "effective_until")
+    list_filter = ("protocol",)
+    filter_horizontal = ("adopted_by",)
+
+
+@admin.register(ObservationType, FeatureType, EffortUnit)
+class VocabularyAdmin(TabbedTranslationAdmin):
+    list_display = ("key", "label")
+    search_fields = ("key", "label_zh_hans", "label_en", "label_ru")
+
+
+@admin.register(Crosswalk)
+class CrosswalkAdmin(admin.ModelAdmin):
+    list_display = ("agency", "vocabulary", "local_code", "shared_key")
+    list_filter = ("agency", "vocabulary")
+    search_fields = ("local_code", "shared_key")
+
+
+@admin.register(Survey)
+class SurveyAdmin(SharedRecordAdmin):
+    list_display = ("name", "kind", "method", "start_date", "end_date", "owner_agency")
+    list_filter = ("kind", "method", "owner_agency")
+    search_fields = ("name_zh_hans", "name_en", "name_ru")
+    filter_horizontal = ("shared_with", "participating_agencies")
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "owner_agency", "package_name", "deployments", "media", "observations", "seconds")
+    list_filter = ("owner_agency",)
+    readonly_fields = [f.name for f in ImportRun._meta.concrete_fields]
+
+
+@admin.register(Deployment)
+class DeploymentAdmin(OwnedAdmin):
+    list_display = (
+        "deployment_id",
+        "owner_agency",
+        "start",
+        "end",
+        "feature_type",
+        "protected_area",
+        "location_category",
+    )
+    list_filter = ("owner_agency", "feature_type", "location_category")
+    search_fields = ("deployment_id", "location_id", "camera_id")
+    raw_id_fields = ("survey", "import_run")
+    readonly_fields = (*OwnedAdmin.readonly_fields, "protected_area", "location_category")
+
+
+@admin.register(Media)
+class MediaAdmin(OwnedAdmin):
+    list_display = ("media_id", "deployment", "timestamp", "file_mediatype")
+    list_filter = ("owner_agency",)
+    search_fields = ("media_id", "file_name")
+    raw_id_fields = ("deployment", "import_run")
+    list_select_related = ("deployment", "deployment__owner_agency")
+
+
+@admin.register(Observation)
+class ObservationAdmin(OwnedAdmin):
+    list_display = (
+        "observation_id",
+        "owner_agency",
+        "event_start",
+        "observation_type",
+        "species",
+        "count",
+        "individual",
+    )
+    list_filter = ("owner_agency", "observation_type", "observation_level")
+    search_fields = ("observation_id", "scientific_name", "individual_local_id")
+    raw_id_fields = ("deployment", "media", "individual", "import_run", "species")
+    list_select_related = ("owner_agency", "species", "individual")
+    show_full_result_count = False
+
+
+class TransectTrackInline(admin.TabularInline):
+    model = TransectTrack
+    extra = 1
+
+
+@admin.register(SnowTrackTransect)
+class SnowTrackTransectAdmin(OwnedAdmin):
+    list_display = ("name", "date", "length_km", "owner_agency")
+    list_filter = ("owner_agency",)
+    search_fields = ("name",)
+    inlines = (TransectTrackInline,)
+    readonly_fields = (*SharedRecordAdmin.readonly_fields, "length_km", "protected_area", "location_category")
+
+
+@admin.register(TransectTrack)
+class TransectTrackAdmin(admin.ModelAdmin):
+    list_display = ("transect", "species", "tracks")
+
+
+class IndividualAliasInline(admin.TabularInline):
+    model = IndividualAlias
+    extra = 1
+
+
+@admin.register(Individual)
+class IndividualAdmin(SharedRecordAdmin):
+    list_display = ("catalogue_code", "name", "species", "sex", "first_detected", "status")
+    list_filter = ("species", "status", "sex")
+    search_fields = ("catalogue_code", "name", "aliases__local_id")
+    inlines = (IndividualAliasInline,)
+    raw_id_fields = ("merged_into",)
+
+
+@admin.register(IndividualAlias)
+class IndividualAliasAdmin(admin.ModelAdmin):
+    list_display = ("local_id", "agency", "individual")
+    list_filter = ("agency",)
+    search_fields = ("local_id",)
+
+
+@admin.register(MatchProposal)
+class MatchProposalAdmin(OwnedAdmin):
+    list_display = ("individual", "other", "status", "owner_agency", "reviewed_by", "reviewed_at")
+    list_filter = ("status",)
+    raw_id_fields = ("individual", "other")
+
+
+@admin.register(CatalogueEvent)
+class CatalogueEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "source", "target", "actor")
+    list_filter = ("kind",)
+    readonly_fields = [f.name for f in CatalogueEvent._meta.concrete_fields]
+
+
+class PublicationInline(admin.TabularInline):
+    model = Publication
+    extra = 1
+
+
+@admin.register(ResearchProject)
+class ResearchProjectAdmin(SharedRecordAdmin):
+    list_display = ("title", "start_date", "end_date", "owner_agency")
+    search_fields = ("title_zh_hans", "title_en", "title_ru")
+    filter_horizontal = ("shared_with", "agencies", "datasets_used")
+    inlines = (PublicationInline,)
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ("title", "year", "doi", "project")
+    search_fields = ("title", "doi", "authors")
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = DataRequestStatusChange
+    extra = 0
+    readonly_fields = ("from_status", "to_status", "by", "note", "created_at")
+    can_delete = False
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(OwnedAdmin):
+    list_display = ("__str__", "owner_agency", "requested_from", "status", "needed_until", "decided_at")
+    list_filter = ("status", "requested_from")
+    inlines = (StatusChangeInline,)
+    readonly_fields = (*SharedRecordAdmin.readonly_fields, "grant")
+
+
+@admin.register(DataRequestStatusChange)
+class DataRequestStatusChangeAdmin(admin.ModelAdmin):
+    list_display = ("request", "from_status", "to_status", "by", "created_at")

@@ -1,0 +1,538 @@
+import datetime
+import tempfile
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.permissions import SecretariatOrAdminWrite
+from core.api.views import PrincipalMixin, SharedRecordViewSet
+from core.models import Agency, Sensitivity, Species
+from reserves.models import ProtectedArea
+
+from .. import filters, services
+from ..camtrap.importer import PackageInvalid, format_error, import_package
+from ..models import (
+    CatalogueEvent,
+    Crosswalk,
+    DataRequest,
+    Deployment,
+    EffortUnit,
+    FeatureType,
+    Individual,
+    MatchProposal,
+    Media,
+    Observation,
+    ObservationType,
+    Protocol,
+    ProtocolVersion,
+    ResearchProject,
+    SnowTrackTransect,
+    Survey,
+)
+from . import serializers as s
+
+
+class LocationViewSetMixin:
+    """Annotates the viewer's coordinates in SQL and hands the precise-owner set to the serializer."""
+
+    location_prefix = ""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return services.annotate_view_location(queryset, self.principal, self.location_prefix)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["precise_owners"] = services.precise_owner_ids(self.principal)
+        return context
+
+
+class ObservationTypeViewSet(PrincipalMixin, viewsets.ModelViewSet):
+    serializer_class = s.ObservationTypeSerializer
+    permission_classes = [SecretariatOrAdminWrite]
+    lookup_field = "key"
+    ordering = ("key",)
+
+    def get_queryset(self):
+        return ObservationType.objects.all()
+
+
+class FeatureTypeViewSet(ObservationTypeViewSet):
+    serializer_class = s.FeatureTypeSerializer
+
+    def get_queryset(self):
+        return FeatureType.objects.all()
+
+
+class EffortUnitViewSet(ObservationTypeViewSet):
+    serializer_class = s.EffortUnitSerializer
+
+    def get_queryset(self):
+        return EffortUnit.objects.all()
+
+
+class CrosswalkViewSet(PrincipalMixin, viewsets.ModelViewSet):
+    """Each agency keeps its own crosswalk; everyone may read all of them."""
+
+    serializer_class = s.CrosswalkSerializer
+    ordering = ("agency__code", "vocabulary", "local_code")
+    ordering_fields = ("local_code",)
+
+    def get_queryset(self):
+        queryset = Crosswalk.objects.select_related("agency")
+        agency = self.request.query_params.get("agency")
+        return queryset.filter(agency__code=agency) if agency else queryset
+
+    def _check(self, agency):
+        if not (self.principal.is_superuser or (self.principal.can_write and agency.pk == self.principal.agency_id)):
+            raise PermissionDenied(_("Only the agency itself may change its crosswalk."))
+
+    def perform_create(self, serializer):
+        self._check(serializer.validated_data["agency"])
+        serializer.save()
+
+    def perform_update(self, serializer):
+        self._check(serializer.instance.agency)
+        self._check(serializer.validated_data.get("agency", serializer.instance.agency))
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        self._check(instance.agency)
+        instance.delete()
+
+
+class ProtocolViewSet(SharedRecordViewSet):
+    model = Protocol
+    serializer_class = s.ProtocolSerializer
+    filterset_class = filters.ProtocolFilterSet
+    prefetch_related_fields = ("versions__adopted_by",)
+
+
+class ProtocolVersionViewSet(PrincipalMixin, viewsets.ModelViewSet):
+    serializer_class = s.ProtocolVersionSerializer
+    ordering = ("-effective_from",)
+
+    def get_queryset(self):
+        protocols = Protocol.objects.visible_to(self.principal)
+        return (
+            ProtocolVersion.objects.filter(protocol__in=protocols)
+            .select_related("protocol")
+            .prefetch_related("adopted_by")
+        )
+
+    def _check(self, protocol):
+        from core.access import can_edit
+
+        if not can_edit(self.principal, protocol):
+            raise PermissionDenied(_("Only the owning agency may change this record."))
+
+    def perform_create(self, serializer):
+        self._check(serializer.validated_data["protocol"])
+        serializer.save()
+
+    def perform_update(self, serializer):
+        self._check(serializer.instance.protocol)
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        self._check(instance.protocol)
+        instance.delete()
+
+
+class SurveyViewSet(SharedRecordViewSet):
+    model = Survey
+    serializer_class = s.SurveySerializer
+    filterset_class = filters.SurveyFilterSet
+    prefetch_related_fields = ("participating_agencies",)
+    ordering_fields = ("created_at", "updated_at", "start_date")
+
+    @extend_schema(responses={200: serializers.DictField()})
+    @action(detail=True, methods=["get"])
+    def report(self, request, pk=None):
+        """Joint survey report: per side deployments, trap-nights, detections and rates, individuals."""
+        survey = self.get_object()
+        return Response(joint_report_json(services.joint_survey_report(self.principal, survey)))
+
+
+def joint_report_json(report):
+    return {
+        "survey": str(report["survey"].pk),
+        "name": report["survey"].name,
+        "kind": report["survey"].kind,
+        "sides": [
+            {
+                **{k: side[k] for k in ("country", "agencies", "deployments", "trap_nights", "individuals")},
+                "species": [
+                    {
+                        "scientific_name": row["species"].scientific_name,
+                        "detections": row["detections"],
+                        "rate_per_100_trap_nights": row["rate_per_100"],
+                    }
+                    for row in side["species"]
+                ],
+            }
+            for side in report["sides"]
+        ],
+        "individuals_total": report["individuals_total"],
+        "individuals_both_sides": report["individuals_both_sides"],
+    }
+
+
+class DeploymentViewSet(LocationViewSetMixin, SharedRecordViewSet):
+    model = Deployment
+    serializer_class = s.DeploymentSerializer
+    filterset_class = filters.DeploymentFilterSet
+    select_related_fields = ("feature_type",)
+    ordering_fields = ("created_at", "updated_at", "start", "deployment_id", "view_latitude", "view_longitude")
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        services.refresh_location_categories([serializer.instance.pk])
+
+
+class MediaViewSet(SharedRecordViewSet):
+    model = Media
+    serializer_class = s.MediaSerializer
+    filterset_class = filters.MediaFilterSet
+    ordering_fields = ("created_at", "updated_at", "timestamp")
+
+
+class ObservationViewSet(LocationViewSetMixin, SharedRecordViewSet):
+    model = Observation
+    serializer_class = s.ObservationSerializer
+    filterset_class = filters.ObservationFilterSet
+    location_prefix = "deployment__"
+    select_related_fields = ("deployment", "species", "individual")
+    ordering_fields = ("created_at", "updated_at", "event_start", "view_latitude", "view_longitude")
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        self._after_write(serializer.instance)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        self._after_write(serializer.instance)
+
+    def _after_write(self, observation):
+        if observation.individual_local_id and observation.species and observation.species.is_target:
+            observation.individual = services.individual_for_alias(
+                observation.owner_agency,
+                observation.individual_local_id,
+                observation.species,
+                sex=observation.sex,
+                first_detected=observation.event_start.date(),
+            )
+            observation.save(update_fields=["individual"])
+        services.refresh_location_categories([observation.deployment_id])
+
+
+class SnowTrackTransectViewSet(SharedRecordViewSet):
+    model = SnowTrackTransect
+    serializer_class = s.SnowTrackTransectSerializer
+    filterset_class = filters.SnowTrackTransectFilterSet
+    prefetch_related_fields = ("tracks__species",)
+    ordering_fields = ("created_at", "updated_at", "date")
+
+
+class IndividualViewSet(SharedRecordViewSet):
+    model = Individual
+    serializer_class = s.IndividualSerializer
+    filterset_class = filters.IndividualFilterSet
+    select_related_fields = ("species",)
+    prefetch_related_fields = ("aliases__agency",)
+    ordering_fields = ("created_at", "updated_at", "catalogue_code", "first_detected")
+
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        individual = self.get_object()
+        events = CatalogueEvent.objects.filter(source=individual) | CatalogueEvent.objects.filter(target=individual)
+        return Response(s.CatalogueEventSerializer(events.order_by("created_at"), many=True).data)
+
+    @action(detail=True, methods=["post"])
+    def split(self, request, pk=None):
+        individual = self.get_object()
+        aliases = request.data.get("aliases") or []
+        try:
+            new = services.split_individual(self.principal, individual, aliases, note=request.data.get("note", ""))
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc))
+        except DjangoValidationError as exc:
+            raise ValidationError({"aliases": exc.messages})
+        return Response(self.get_serializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class MatchProposalViewSet(SharedRecordViewSet):
+    model = MatchProposal
+    serializer_class = s.MatchProposalSerializer
+    filterset_class = filters.MatchProposalFilterSet
+    select_related_fields = ("individual", "other", "reviewed_by")
+
+    def _review(self, request, confirm):
+        proposal = self.get_object()
+        try:
+            proposal = services.review_match(self.principal, proposal, confirm, note=request.data.get("note", ""))
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc))
+        except DjangoValidationError as exc:
+            raise ValidationError({"status": exc.messages})
+        return Response(self.get_serializer(proposal).data)
+
+    @extend_schema(request=s.DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._review(request, True)
+
+    @extend_schema(request=s.DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._review(request, False)
+
+    def get_permissions(self):
+        # Reviewing is an expert's act on another agency's record: checked in the service.
+        if self.action in ("confirm", "reject"):
+            from core.api.permissions import PortalAccessPermission
+
+            class _ReadWrite(PortalAccessPermission):
+                def has_object_permission(self, request, view, obj):
+                    return True
+
+            return [_ReadWrite()]
+        return super().get_permissions()
+
+
+class ResearchProjectViewSet(SharedRecordViewSet):
+    model = ResearchProject
+    serializer_class = s.ResearchProjectSerializer
+    filterset_class = filters.ResearchProjectFilterSet
+    prefetch_related_fields = ("agencies", "publications", "datasets_used")
+
+
+class DataRequestViewSet(SharedRecordViewSet):
+    model = DataRequest
+    serializer_class = s.DataRequestSerializer
+    filterset_class = filters.DataRequestFilterSet
+    select_related_fields = ("requested_from", "requester")
+    prefetch_related_fields = ("history__by",)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            created = services.submit_data_request(
+                self.principal,
+                data["requested_from"],
+                data["dataset_type"],
+                data["purpose"],
+                data["needed_until"],
+                project=data.get("project"),
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc))
+        except DjangoValidationError as exc:
+            raise ValidationError({"requested_from": exc.messages})
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    def get_permissions(self):
+        if self.action in ("approve", "decline"):
+            from core.api.permissions import PortalAccessPermission
+
+            class _Decider(PortalAccessPermission):
+                def has_object_permission(self, request, view, obj):
+                    return True
+
+            return [_Decider()]
+        return super().get_permissions()
+
+    def _decide(self, request, approve):
+        data_request = self.get_object()
+        try:
+            data_request = services.decide_data_request(
+                self.principal, data_request, approve, note=request.data.get("note", "")
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc))
+        except DjangoValidationError as exc:
+            raise ValidationError({"status": exc.messages})
+        return Response(self.get_serializer(data_request).data)
+
+    @extend_schema(request=s.DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, True)
+
+    @extend_schema(request=s.DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._decide(request, False)
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        data_request = self.get_object()
+        try:
+            data_request = services.withdraw_data_request(self.principal, data_request)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc))
+        except DjangoValidationError as exc:
+            raise ValidationError({"status": exc.messages})
+        return Response(self.get_serializer(data_request).data)
+
+
+# --- data-sharing platform: Camtrap DP and Darwin Core -------------------------------------------
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("A Camtrap DP 1.0.2 package as a zip archive."))
+    survey = serializers.UUIDField(required=False)
+    sensitivity = serializers.ChoiceField(choices=Sensitivity.choices, required=False, default=Sensitivity.PARTNERS)
+
+
+class CamtrapImportView(PrincipalMixin, APIView):
+    """POST a Camtrap DP zip: all or nothing; a refused package answers 400 with every error."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request=ImportUploadSerializer, responses={201: serializers.DictField(), 400: serializers.DictField()}
+    )
+    def post(self, request):
+        principal = self.principal
+        if not principal.can_write or principal.agency is None:
+            raise PermissionDenied(_("Only a partner agency that may write can import data."))
+        upload = ImportUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        survey = None
+        if upload.validated_data.get("survey"):
+            survey = get_object_or_404(Survey.objects.editable_by(principal), pk=upload.validated_data["survey"])
+        try:
+            run = import_package(
+                upload.validated_data["file"],
+                principal.agency,
+                principal=principal,
+                survey=survey,
+                sensitivity=upload.validated_data["sensitivity"],
+            )
+        except PackageInvalid as exc:
+            return Response(
+                {
+                    "detail": _("The package was refused; nothing was changed."),
+                    "errors": [{**e, "text": format_error(e)} for e in exc.errors],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            {
+                "id": str(run.pk),
+                "deployments": run.deployments,
+                "media": run.media,
+                "observations": run.observations,
+                "seconds": run.seconds,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def export_filters(params):
+    """Resolve ?agency=&survey=&start=&end=&species=&area= for the exports."""
+    found = {}
+    errors = {}
+    if params.get("agency"):
+        found["agency"] = Agency.objects.filter(code=params["agency"]).first() or errors.setdefault(
+            "agency", [_("Unknown agency.")]
+        )
+    if params.get("survey"):
+        try:
+            found["survey"] = Survey.objects.filter(pk=params["survey"]).first()
+        except DjangoValidationError:
+            found["survey"] = None
+        if found["survey"] is None:
+            errors["survey"] = [_("Unknown survey.")]
+    if params.get("species"):
+        found["species"] = Species.objects.filter(scientific_name=params["species"]).first()
+        if found["species"] is None:
+            errors["species"] = [_("Unknown species.")]
+    if params.get("area"):
+        try:
+            found["area"] = ProtectedArea.objects.filter(pk=params["area"]).first()
+        except DjangoValidationError:
+            found["area"] = None
+        if found["area"] is None:
+            errors["area"] = [_("Unknown protected area.")]
+    for key in ("start", "end"):
+        if params.get(key):
+            try:
+                found[key] = datetime.date.fromisoformat(params[key])
+            except ValueError:
+                errors[key] = [_("Give a date as YYYY-MM-DD.")]
+    if errors:
+        raise ValidationError(errors)
+    return found
+
+
+class CamtrapExportView(PrincipalMixin, APIView):
+    """GET a Camtrap DP 1.0.2 zip of what you may see, generalized for you.
+
+    Filters: agency (code), survey (id), start, end (YYYY-MM-DD), species (scientific name), area (id).
+    """
+
+    @extend_schema(responses={(200, "application/zip"): bytes})
+    def get(self, request):
+        from ..camtrap.exporter import export_package
+
+        found = export_filters(request.query_params)
+        handle = tempfile.TemporaryFile()
+        export_package(self.principal, handle, **found)
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename="camtrap-dp.zip", content_type="application/zip")
+
+
+class DwcaExportView(CamtrapExportView):
+    """GET a Darwin Core Archive (occurrence core, meta.xml, eml.xml) of the observations you may see."""
+
+    @extend_schema(responses={(200, "application/zip"): bytes})
+    def get(self, request):
+        from ..dwca.exporter import export_dwca
+
+        found = export_filters(request.query_params)
+        handle = tempfile.TemporaryFile()
+        export_dwca(self.principal, handle, **found)
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename="dwca.zip", content_type="application/zip")
+
+
+class CrossBorderReportView(PrincipalMixin, APIView):
+    """Individuals detected in China only, Russia only and in both (Vitkalova et al. 2018), with totals."""
+
+    @extend_schema(responses={200: serializers.DictField()})
+    def get(self, request):
+        found = export_filters(request.query_params)
+        start = found.get("start") or datetime.date(1900, 1, 1)
+        end = found.get("end") or datetime.date.today()
+        report = services.cross_border_table(self.principal, start, end, species=found.get("species"))
+        return Response(cross_border_json(report))
+
+
+def cross_border_json(report):
+    return {
+        "start": report["start"].isoformat(),
+        "end": report["end"].isoformat(),
+        "rows": [
+            {
+                "scientific_name": row["species"].scientific_name,
+                **{k: row[k] for k in ("china_only", "russia_only", "both", "total")},
+                "individuals": row["individuals"],
+            }
+            for row in report["rows"]
+        ],
+        "totals": report["totals"],
+    }

@@ -1,0 +1,188 @@
+"""One FilterSet per model, shared by the API and the staff pages.
+
+Bounding boxes and coordinate ordering work on `view_latitude` / `view_longitude`, the point as
+the viewer may see it (annotated in SQL by services.annotate_view_location), never on the
+stored point: a viewer cannot narrow a generalized record down beyond its grid cell.
+"""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.filters import SharedRecordFilterSet
+from core.models import Agency, Species
+from reserves.models import ProtectedArea
+
+from .models import (
+    DataRequest,
+    DataRequestStatus,
+    Deployment,
+    FeatureType,
+    Individual,
+    IndividualStatus,
+    MatchProposal,
+    MatchStatus,
+    Media,
+    Observation,
+    ObservationLevel,
+    Protocol,
+    ResearchProject,
+    SnowTrackTransect,
+    Survey,
+    SurveyKind,
+    SurveyMethod,
+)
+
+
+class BBoxFilter(django_filters.CharFilter):
+    """bbox=west,south,east,north on the viewer's (possibly generalized) coordinates."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        try:
+            west, south, east, north = (float(v) for v in value.split(","))
+        except ValueError:
+            raise forms.ValidationError(_("Give the box as west,south,east,north in degrees.")) from None
+        return qs.filter(
+            view_longitude__gte=west, view_longitude__lte=east, view_latitude__gte=south, view_latitude__lte=north
+        )
+
+
+def _species():
+    return Species.objects.all()
+
+
+class DeploymentFilterSet(SharedRecordFilterSet):
+    search_fields = ("deployment_id", "location_id", "camera_id")
+    survey = django_filters.ModelChoiceFilter(queryset=Survey.objects.all(), label=_("Survey"))
+    protected_area = django_filters.ModelChoiceFilter(queryset=ProtectedArea.objects.all(), label=_("Protected area"))
+    feature_type = django_filters.ModelChoiceFilter(
+        queryset=FeatureType.objects.all(), to_field_name="key", label=_("Feature type")
+    )
+    active_on_or_after = django_filters.DateFilter(field_name="end", lookup_expr="date__gte", label=_("Active from"))
+    active_on_or_before = django_filters.DateFilter(
+        field_name="start", lookup_expr="date__lte", label=_("Active until")
+    )
+    bbox = BBoxFilter(label=_("Box (west,south,east,north)"))
+
+    class Meta:
+        model = Deployment
+        fields = ["survey", "protected_area", "feature_type"]
+
+
+class MediaFilterSet(SharedRecordFilterSet):
+    search_fields = ("media_id", "file_name")
+    deployment = django_filters.UUIDFilter(field_name="deployment_id", label=_("Deployment"))
+    timestamp_after = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte", label=_("From"))
+    timestamp_before = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lte", label=_("Until"))
+
+    class Meta:
+        model = Media
+        fields = ["deployment"]
+
+
+class ObservationFilterSet(SharedRecordFilterSet):
+    search_fields = ("observation_id", "scientific_name", "individual_local_id")
+    species = django_filters.ModelChoiceFilter(queryset=_species(), label=_("Species"))
+    deployment = django_filters.UUIDFilter(field_name="deployment_id", label=_("Deployment"))
+    survey = django_filters.ModelChoiceFilter(
+        field_name="deployment__survey", queryset=Survey.objects.all(), label=_("Survey")
+    )
+    individual = django_filters.UUIDFilter(field_name="individual_id", label=_("Individual"))
+    observation_type = django_filters.CharFilter(label=_("Observation type"))
+    observation_level = django_filters.ChoiceFilter(choices=ObservationLevel.choices, label=_("Observation level"))
+    start = django_filters.DateFilter(field_name="event_start", lookup_expr="gte", label=_("From"))
+    end = django_filters.DateFilter(field_name="event_start", lookup_expr="lte", label=_("Until"))
+    protected_area = django_filters.ModelChoiceFilter(
+        field_name="deployment__protected_area", queryset=ProtectedArea.objects.all(), label=_("Protected area")
+    )
+    bbox = BBoxFilter(label=_("Box (west,south,east,north)"))
+
+    class Meta:
+        model = Observation
+        fields = ["species", "observation_type", "observation_level"]
+
+
+class SurveyFilterSet(SharedRecordFilterSet):
+    search_fields = ("name", "description")
+    kind = django_filters.ChoiceFilter(choices=SurveyKind.choices, label=_("Kind"))
+    method = django_filters.ChoiceFilter(choices=SurveyMethod.choices, label=_("Method"))
+    participant = django_filters.ModelChoiceFilter(
+        field_name="participating_agencies", to_field_name="code", queryset=Agency.objects.all(), label=_("Participant")
+    )
+    started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte", label=_("Starts from"))
+
+    class Meta:
+        model = Survey
+        fields = ["kind", "method"]
+
+
+class ProtocolFilterSet(SharedRecordFilterSet):
+    search_fields = ("key", "title")
+    method = django_filters.ChoiceFilter(choices=SurveyMethod.choices, label=_("Method"))
+
+    class Meta:
+        model = Protocol
+        fields = ["method"]
+
+
+class SnowTrackTransectFilterSet(SharedRecordFilterSet):
+    search_fields = ("name", "observers")
+    survey = django_filters.ModelChoiceFilter(queryset=Survey.objects.all(), label=_("Survey"))
+    species = django_filters.ModelChoiceFilter(
+        field_name="tracks__species", queryset=_species(), label=_("Species"), distinct=True
+    )
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("Until"))
+
+    class Meta:
+        model = SnowTrackTransect
+        fields = ["survey"]
+
+
+class IndividualFilterSet(SharedRecordFilterSet):
+    search_fields = ("catalogue_code", "name", "aliases__local_id")
+    species = django_filters.ModelChoiceFilter(queryset=Species.objects.filter(is_target=True), label=_("Species"))
+    status = django_filters.ChoiceFilter(choices=IndividualStatus.choices, label=_("Status"))
+    sex = django_filters.ChoiceFilter(
+        choices=[("female", _("Female")), ("male", _("Male")), ("unknown", _("Unknown"))], label=_("Sex")
+    )
+    agency_id = django_filters.CharFilter(field_name="aliases__local_id", label=_("Agency ID"), distinct=True)
+
+    def filter_search(self, queryset, name, value):
+        return super().filter_search(queryset, name, value).distinct()
+
+    class Meta:
+        model = Individual
+        fields = ["species", "status", "sex"]
+
+
+class MatchProposalFilterSet(SharedRecordFilterSet):
+    status = django_filters.ChoiceFilter(choices=MatchStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = MatchProposal
+        fields = ["status"]
+
+
+class ResearchProjectFilterSet(SharedRecordFilterSet):
+    search_fields = ("title", "summary", "researchers")
+    agency = django_filters.ModelChoiceFilter(
+        field_name="agencies", to_field_name="code", queryset=Agency.objects.all(), label=_("Agency")
+    )
+
+    class Meta:
+        model = ResearchProject
+        fields = []
+
+
+class DataRequestFilterSet(SharedRecordFilterSet):
+    status = django_filters.ChoiceFilter(choices=DataRequestStatus.choices, label=_("Status"))
+    requested_from = django_filters.ModelChoiceFilter(
+        to_field_name="code", queryset=Agency.objects.all(), label=_("Agency asked")
+    )
+
+    class Meta:
+        model = DataRequest
+        fields = ["status", "requested_from"]
