@@ -1,0 +1,200 @@
+"""Sensitive locations: generalized for outsiders on every path (Chapman 2020, category 2 = 0.1°)."""
+
+import csv
+import io
+import json
+import zipfile
+
+import pytest
+
+from core.access import Principal
+from core.models import DataSharingGrant
+from core.tests.factories import make_member
+from monitoring.camtrap.exporter import export_package
+from monitoring.dwca.exporter import export_dwca
+from monitoring.models import Deployment
+
+from .factories import make_deployment, make_observation
+
+TRUE_LAT, TRUE_LON = 43.18765, 130.91234  # a leopard's camera: cell centre 43.15, 130.95
+CELL_LAT, CELL_LON = 43.15, 130.95
+
+
+@pytest.fixture
+def sites(cn_agency, leopard, boar):
+    secret = make_deployment(cn_agency, TRUE_LAT, TRUE_LON, code="CN-LEO-1")
+    make_observation(secret, leopard)
+    make_observation(secret, boar)  # the whole deployment is generalized, boar included
+    open_site = make_deployment(cn_agency, 43.16, 131.5, code="CN-BOAR-1")
+    make_observation(open_site, boar)
+    return secret, open_site
+
+
+def _by_code(results):
+    return {row["deployment_id"]: row for row in results}
+
+
+@pytest.mark.django_db
+def test_deployment_with_sensitive_species_is_category_2(sites):
+    secret, open_site = sites
+    assert secret.location_category == 2
+    assert open_site.location_category == 0
+
+
+@pytest.mark.django_db
+def test_api_list_and_detail_generalized_for_other_country(api_client, ru_staff, cn_staff, sites):
+    secret, _open = sites
+    api_client.force_authenticate(ru_staff)
+    rows = _by_code(api_client.get("/api/v1/monitoring/deployments/").data["results"])
+    row = rows["CN-LEO-1"]
+    assert (row["latitude"], row["longitude"]) == (CELL_LAT, CELL_LON)
+    assert row["location"]["generalized"] is True
+    assert row["location"]["coordinate_precision"] == 0.1
+    assert row["coordinate_uncertainty"] > 7000
+    assert row["location_name"] == ""
+    assert rows["CN-BOAR-1"]["latitude"] == 43.16
+    detail = api_client.get(f"/api/v1/monitoring/deployments/{secret.pk}/").data
+    assert (detail["latitude"], detail["longitude"]) == (CELL_LAT, CELL_LON)
+    assert str(TRUE_LAT) not in json.dumps(detail)
+    observations = api_client.get("/api/v1/monitoring/observations/", {"deployment": str(secret.pk)}).data["results"]
+    assert observations and all(o["location"]["latitude"] == CELL_LAT for o in observations)
+    # The owner sees the truth.
+    api_client.force_authenticate(cn_staff)
+    own = api_client.get(f"/api/v1/monitoring/deployments/{secret.pk}/").data
+    assert (own["latitude"], own["longitude"]) == (TRUE_LAT, TRUE_LON)
+    assert own["location"]["generalized"] is False
+
+
+@pytest.mark.django_db
+def test_precise_location_grant_lifts_generalization(api_client, ru_staff, ru_agency, cn_agency, sites):
+    secret, _open = sites
+    DataSharingGrant.objects.create(
+        grantor=cn_agency, grantee=ru_agency, scope="precise_locations", dataset_type=Deployment.dataset_type()
+    )
+    api_client.force_authenticate(ru_staff)
+    detail = api_client.get(f"/api/v1/monitoring/deployments/{secret.pk}/").data
+    assert (detail["latitude"], detail["longitude"]) == (TRUE_LAT, TRUE_LON)
+
+
+@pytest.mark.django_db
+def test_bbox_filter_cannot_narrow_below_the_grid(api_client, ru_staff, cn_staff, sites):
+    tight = f"{TRUE_LON - 0.001},{TRUE_LAT - 0.001},{TRUE_LON + 0.001},{TRUE_LAT + 0.001}"
+    api_client.force_authenticate(ru_staff)
+    assert "CN-LEO-1" not in _by_code(api_client.get("/api/v1/monitoring/deployments/", {"bbox": tight}).data["results"])
+    around_cell = f"{CELL_LON - 0.001},{CELL_LAT - 0.001},{CELL_LON + 0.001},{CELL_LAT + 0.001}"
+    assert "CN-LEO-1" in _by_code(api_client.get("/api/v1/monitoring/deployments/", {"bbox": around_cell}).data["results"])
+    obs = api_client.get("/api/v1/monitoring/observations/", {"bbox": tight}).data["results"]
+    assert obs == []
+    api_client.force_authenticate(cn_staff)
+    assert "CN-LEO-1" in _by_code(api_client.get("/api/v1/monitoring/deployments/", {"bbox": tight}).data["results"])
+
+
+@pytest.mark.django_db
+def test_ordering_by_coordinates_uses_generalized_values(api_client, ru_staff, cn_staff, sites):
+    # True latitudes: boar site 43.16 < leopard site 43.18765; generalized leopard site 43.15.
+    api_client.force_authenticate(cn_staff)
+    own = [r["deployment_id"] for r in api_client.get("/api/v1/monitoring/deployments/", {"ordering": "view_latitude"}).data["results"]]
+    assert own == ["CN-BOAR-1", "CN-LEO-1"]
+    api_client.force_authenticate(ru_staff)
+    other = [r["deployment_id"] for r in api_client.get("/api/v1/monitoring/deployments/", {"ordering": "view_latitude"}).data["results"]]
+    assert other == ["CN-LEO-1", "CN-BOAR-1"]
+
+
+@pytest.mark.django_db
+def test_camtrap_export_generalizes_and_says_so(ru_agency, sites, tmp_path):
+    target = tmp_path / "out.zip"
+    export_package(Principal(agency=ru_agency, role="agency_staff"), target)
+    with zipfile.ZipFile(target) as archive:
+        descriptor = json.loads(archive.read("datapackage.json"))
+        rows = {r["deploymentID"]: r for r in csv.DictReader(io.StringIO(archive.read("deployments.csv").decode()))}
+    assert descriptor["coordinatePrecision"] == 0.1
+    leo = rows["CN-LEO-1"]
+    assert (float(leo["latitude"]), float(leo["longitude"])) == (CELL_LAT, CELL_LON)
+    assert leo["locationName"] == "" and int(leo["coordinateUncertainty"]) > 7000
+    assert str(TRUE_LAT) not in archive_text(target)
+
+
+def archive_text(path):
+    with zipfile.ZipFile(path) as archive:
+        return "".join(archive.read(n).decode() for n in archive.namelist())
+
+
+@pytest.mark.django_db
+def test_public_export_has_no_sensitive_location(sites, tmp_path):
+    target = tmp_path / "public.zip"
+    export_package(Principal.anonymous(), target)
+    assert "CN-LEO-1" not in archive_text(target)
+    target = tmp_path / "public-dwca.zip"
+    export_dwca(Principal.anonymous(), target)
+    assert str(TRUE_LAT) not in archive_text(target)
+
+
+@pytest.mark.django_db
+def test_dwca_export_generalizes(ru_agency, sites, tmp_path):
+    from dwca.read import DwCAReader
+
+    target = tmp_path / "dwca.zip"
+    export_dwca(Principal(agency=ru_agency, role="agency_staff"), target)
+    assert str(TRUE_LAT) not in archive_text(target)
+    with DwCAReader(str(target)) as reader:
+        rows = list(reader)
+    leopard_rows = [r for r in rows if r.data["http://rs.tdwg.org/dwc/terms/scientificName"] == "Panthera pardus orientalis"]
+    assert leopard_rows
+    data = leopard_rows[0].data
+    assert float(data["http://rs.tdwg.org/dwc/terms/decimalLatitude"]) == CELL_LAT
+    assert "0.1" in data["http://rs.tdwg.org/dwc/terms/dataGeneralizations"]
+    assert data["http://rs.tdwg.org/dwc/terms/informationWithheld"]
+
+
+@pytest.mark.django_db
+def test_pages_show_generalized_points(client, ru_staff, sites):
+    secret, _open = sites
+    client.force_login(ru_staff)
+    for url in (
+        "/en/monitoring/deployments/",
+        f"/en/monitoring/deployments/{secret.pk}/",
+        "/en/monitoring/observations/",
+        "/en/monitoring/deployments/map/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert "43.18765" not in body and "130.91234" not in body, url
+        assert "Secret ravine" not in body, url
+    body = client.get(f"/en/monitoring/deployments/{secret.pk}/").content.decode()
+    assert "43.150000" in body and 'data-generalized="true"' in body
+
+
+@pytest.mark.django_db
+def test_map_geojson_marks_generalized(client, ru_staff, sites):
+    client.force_login(ru_staff)
+    response = client.get("/en/monitoring/deployments/map/")
+    features = {f["properties"]["name"]: f for f in response.context["deployments_geojson"]["features"]}
+    assert features["CN-LEO-1"]["geometry"]["coordinates"] == [CELL_LON, CELL_LAT]
+    assert features["CN-LEO-1"]["properties"]["generalized"] is True
+    assert features["CN-BOAR-1"]["properties"]["generalized"] is False
+
+
+@pytest.mark.django_db
+def test_search_does_not_expose_coordinates(client, ru_staff, sites):
+    client.force_login(ru_staff)
+    body = client.get("/en/search/", {"q": "CN-LEO"}).content.decode()
+    assert "CN-LEO-1" in body
+    assert "43.18765" not in body and "Secret ravine" not in body
+
+
+@pytest.mark.django_db
+def test_public_sees_no_sensitive_point(sites):
+    from monitoring.services import deployment_location
+
+    secret, open_site = sites
+    assert deployment_location(Principal.anonymous(), secret) is None
+    assert deployment_location(Principal.anonymous(), open_site).latitude == 43.16
+
+
+@pytest.mark.django_db
+def test_observer_of_other_agency_also_generalized(api_client, ngo_agency, sites):
+    secret, _open = sites
+    api_client.force_authenticate(make_member(ngo_agency, "observer"))
+    detail = api_client.get(f"/api/v1/monitoring/deployments/{secret.pk}/").data
+    assert detail["latitude"] == CELL_LAT
