@@ -74,6 +74,11 @@ class PageWatch:
         page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} {r.failure}"))
         page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
 
+    def fail_fast(self):
+        """A server error makes the rest of the walk meaningless: stop with what the page got."""
+        errors = [p for p in self.problems if p.startswith("HTTP 5")]
+        assert errors == [], errors
+
     def foreign_requests(self):
         foreign = []
         for url in self.requests:
@@ -118,6 +123,7 @@ def test_staff_pages_in_every_language(chromium, live_server, demo_data):
 
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
+    page.set_default_timeout(15000)
     watch = PageWatch(page, netloc)
     untranslated = []  # interface strings (from the catalogues), reported together at the end
     try:
@@ -126,16 +132,19 @@ def test_staff_pages_in_every_language(chromium, live_server, demo_data):
         page.fill("#id_password", DEMO_PASSWORD)
         page.click("#login-form button[type=submit]")
         page.wait_for_url(f"{live_server.url}/en/")
+        watch.fail_fast()
         assert DEMO_USER in page.inner_text("nav")
 
         for code, expect in LANGUAGES.items():
             # Switch with the header switcher, from the dashboard.
             page.goto(f"{live_server.url}/en/")
+            watch.fail_fast()
             switch = page.locator(f".language-switcher [lang='{code}']")
             assert switch.inner_text().strip() == expect["switch"]
             if code != "en":
                 switch.click()
                 page.wait_for_url(f"{live_server.url}/{code}/")
+                watch.fail_fast()
             assert page.get_attribute("html", "lang") == code
             assert page.locator(f".language-switcher [lang='{code}'][aria-current='true']").count() == 1
 
@@ -149,6 +158,7 @@ def test_staff_pages_in_every_language(chromium, live_server, demo_data):
             # Reserve list: names in the language, the map draws every reserve.
             page.click(f"a[href='/{code}/reserves/']")
             page.wait_for_url(f"{live_server.url}/{code}/reserves/")
+            watch.fail_fast()
             assert expect["area"] in page.inner_text("#area-table")
             heading = page.inner_text("main h1").strip()
             if not expect["script"].search(heading):
@@ -159,6 +169,7 @@ def test_staff_pages_in_every_language(chromium, live_server, demo_data):
             # Reserve page: title in the language, its outline on the map.
             page.click(f"#area-table a:text-is('{expect['area']}')")
             page.wait_for_url(re.compile(rf"/{code}/reserves/[0-9a-f-]{{36}}/$"))
+            watch.fail_fast()
             assert page.inner_text("main h1").strip() == expect["area"]
             assert page.inner_text("#area-km2").strip() not in ("", "—")
             wait_for_map(page, "area-map", 1)
