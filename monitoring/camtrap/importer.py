@@ -8,6 +8,7 @@ batches are found by counting the rows stamped with this import.
 """
 
 import csv
+import datetime
 import io
 import json
 import time
@@ -146,9 +147,7 @@ class Upserter:
             return
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                from psycopg2.extras import execute_values
-
-                execute_values(cursor.cursor, self.sql, rows, page_size=len(rows))
+                self._write_copy(cursor.cursor, rows)
             else:
                 placeholders = "(" + ", ".join(["%s"] * len(self.columns)) + ")"
                 adapted = []
@@ -160,12 +159,46 @@ class Upserter:
                             continue
                         if field.get_internal_type() == "ForeignKey":
                             row[index] = field.target_field.get_db_prep_save(value, connection)
-                        elif field.get_internal_type() == "JSONField":
-                            row[index] = value  # already JSON text
-                        else:
+                        elif field.get_internal_type() != "JSONField":  # JSON arrives as text already
                             row[index] = field.get_db_prep_save(value, connection)
                     adapted.append(row)
                 cursor.executemany(self.sql.replace("VALUES %s", f"VALUES {placeholders}"), adapted)
+
+    def _write_copy(self, raw, rows):
+        """PostgreSQL: COPY the batch into a temporary staging table, then one INSERT … SELECT … ON CONFLICT."""
+        table = self.model._meta.db_table
+        staging = f"_import_{table}"
+        if not getattr(self, "_staging_ready", False):
+            raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS)")
+            raw.execute(f"TRUNCATE {staging}")
+            self._staging_ready = True
+        buffer = io.StringIO()
+        write = buffer.write
+        for row in rows:
+            write("\t".join([_copy_text(v) for v in row]))
+            write("\n")
+        buffer.seek(0)
+        columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        raw.copy_expert(f"COPY {staging} ({columns}) FROM STDIN", buffer)
+        raw.execute(self.sql.replace("VALUES %s", f"SELECT {columns} FROM {staging}"))
+        raw.execute(f"TRUNCATE {staging}")
+
+
+def _copy_text(value):
+    """One value in PostgreSQL COPY text format."""
+    if isinstance(value, str):
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return value
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value)
 
 
 def _json_text(value):
