@@ -406,10 +406,11 @@ def deliver_one(connection=None, exclude=()):
         return notification.pk
 
 
-def send_due_reminders(now=None, limit=1000):
+def send_due_reminders(now=None, limit=1000, digests=True):
     """Plan digests, dispatch every due reminder, deliver pending emails. Safe to run in parallel."""
     now = now or timezone.now()
-    plan_digests(now)
+    if digests:
+        plan_digests(now)
     dispatched = 0
     while dispatched < limit and dispatch_one(now):
         dispatched += 1
