@@ -1,11 +1,24 @@
 """The portal's serializer bases: translated fields as one object, shared-record ownership."""
 
+import json
+
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from core.access import can_create_for, principal_for
 from core.models import Agency, Sensitivity, Species
 from core.translated import language_codes, localized_columns, translated_fields
+
+
+def _json_object(text):
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 class TranslatedField(serializers.Field):
@@ -37,7 +50,11 @@ class TranslatedField(serializers.Field):
         from django.utils.translation import get_language
 
         if isinstance(data, str):
-            data = {get_language() if get_language() in language_codes() else "en": data}
+            # A form-encoded request carries the object as JSON text; a plain string is one language.
+            parsed = _json_object(data)
+            data = (
+                parsed if parsed is not None else {get_language() if get_language() in language_codes() else "en": data}
+            )
         if not isinstance(data, dict):
             self.fail("invalid")
         columns = localized_columns(self.translated_name)
@@ -169,3 +186,17 @@ class MeSerializer(serializers.Serializer):
     read_only = serializers.BooleanField()
     authenticated_by = serializers.ChoiceField(choices=["session", "api_key"])
     language = serializers.CharField()
+
+
+class TranslatedFieldSchema(OpenApiSerializerFieldExtension):
+    """Documents a TranslatedField as the object it is: one string per language."""
+
+    target_class = TranslatedField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "object",
+            "properties": {code: {"type": "string"} for code in language_codes()},
+            "additionalProperties": False,
+            "description": str(self.target.help_text or ""),
+        }

@@ -111,7 +111,9 @@ def test_client_uuid_of_an_invisible_record_is_refused(api_client, cn_agency, ru
 
 @pytest.mark.django_db
 def test_client_uuid_of_another_agencys_visible_record_is_refused(api_client, cn_agency, ru_staff):
-    theirs = ProtectedArea.objects.create(owner_agency=cn_agency, name_en="Theirs", country="CN", sensitivity="partners")
+    theirs = ProtectedArea.objects.create(
+        owner_agency=cn_agency, name_en="Theirs", country="CN", sensitivity="partners"
+    )
     api_client.force_authenticate(ru_staff)
     response = api_client.post(URL, {"id": str(theirs.pk), "name": {"en": "Mine"}, "country": "RU"}, format="json")
     assert response.status_code == 400 and "id" in response.data
@@ -296,3 +298,15 @@ def test_swagger_ui_is_served_offline(client):
     urls = re.findall(r"""(?:src|href)=["']([^"']+)""", html)
     assert urls, "the docs page should load its assets"
     assert all(not u.startswith(("http://", "https://", "//")) for u in urls), urls
+
+
+@pytest.mark.django_db
+def test_translated_field_in_a_form_encoded_request(api_client, cn_staff):
+    """Multipart clients (file uploads) send the translated object as JSON text."""
+    api_client.force_authenticate(cn_staff)
+    response = api_client.post(URL, {"name": '{"ru": "Парк", "en": "Park"}', "country": "CN"}, format="multipart")
+    assert response.status_code == 201, response.data
+    assert response.data["name"] == {"zh-hans": "", "en": "Park", "ru": "Парк"}
+    assert response.data["area_km2"] is None
+    empty = api_client.post(URL, {"name": '{"ru": "", "en": ""}', "country": "CN"}, format="multipart")
+    assert empty.status_code == 400 and "name" in empty.data

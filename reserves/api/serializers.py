@@ -8,7 +8,7 @@ from ..models import ProtectedArea, validate_boundary
 
 class ProtectedAreaSerializer(SharedRecordSerializer):
     managing_agency = AgencyCodeField(source="owner_agency", read_only=True)
-    area_km2 = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    area_km2 = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True)
 
     class Meta:
         model = ProtectedArea
