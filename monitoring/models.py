@@ -373,7 +373,12 @@ class Media(SharedRecord):
         "core.Agency", on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("owning agency")
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
         verbose_name=_("created by"),
     )
     deployment = models.ForeignKey(
@@ -430,7 +435,12 @@ class Observation(SharedRecord):
         "core.Agency", on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("owning agency")
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
         verbose_name=_("created by"),
     )
     deployment = models.ForeignKey(

@@ -172,7 +172,9 @@ def test_crosswalk_maps_local_codes_and_unknown_code_is_named(cn_agency, example
     error = caught.value.errors[0]
     assert (error["resource"], error["row"], error["field"]) == ("deployments", 2, "featureType")
     assert "звериная тропа" in error["message"]
-    Crosswalk.objects.create(agency=cn_agency, vocabulary="feature_type", local_code="звериная тропа", shared_key="trailGame")
+    Crosswalk.objects.create(
+        agency=cn_agency, vocabulary="feature_type", local_code="звериная тропа", shared_key="trailGame"
+    )
     import_package(package, cn_agency)
     assert Deployment.objects.get(deployment_id="00a2c20d").feature_type_id == "trailGame"
 
@@ -218,7 +220,9 @@ def test_commands_import_and_export(cn_agency, ru_agency, example_dir, tmp_path)
     call_command("import_camtrap_dp", str(example_dir), agency=cn_agency.code)
     assert Observation.objects.count() == 549
     out = tmp_path / "export.zip"
-    call_command("export_camtrap_dp", as_agency=ru_agency.code, output=str(out), agency=cn_agency.code, start="2020-06-01")
+    call_command(
+        "export_camtrap_dp", as_agency=ru_agency.code, output=str(out), agency=cn_agency.code, start="2020-06-01"
+    )
     valid, messages = frictionless_report(out)
     assert valid, messages
     dwca = tmp_path / "dwca.zip"

@@ -80,9 +80,13 @@ def test_precise_location_grant_lifts_generalization(api_client, ru_staff, ru_ag
 def test_bbox_filter_cannot_narrow_below_the_grid(api_client, ru_staff, cn_staff, sites):
     tight = f"{TRUE_LON - 0.001},{TRUE_LAT - 0.001},{TRUE_LON + 0.001},{TRUE_LAT + 0.001}"
     api_client.force_authenticate(ru_staff)
-    assert "CN-LEO-1" not in _by_code(api_client.get("/api/v1/monitoring/deployments/", {"bbox": tight}).data["results"])
+    assert "CN-LEO-1" not in _by_code(
+        api_client.get("/api/v1/monitoring/deployments/", {"bbox": tight}).data["results"]
+    )
     around_cell = f"{CELL_LON - 0.001},{CELL_LAT - 0.001},{CELL_LON + 0.001},{CELL_LAT + 0.001}"
-    assert "CN-LEO-1" in _by_code(api_client.get("/api/v1/monitoring/deployments/", {"bbox": around_cell}).data["results"])
+    assert "CN-LEO-1" in _by_code(
+        api_client.get("/api/v1/monitoring/deployments/", {"bbox": around_cell}).data["results"]
+    )
     obs = api_client.get("/api/v1/monitoring/observations/", {"bbox": tight}).data["results"]
     assert obs == []
     api_client.force_authenticate(cn_staff)
@@ -93,10 +97,16 @@ def test_bbox_filter_cannot_narrow_below_the_grid(api_client, ru_staff, cn_staff
 def test_ordering_by_coordinates_uses_generalized_values(api_client, ru_staff, cn_staff, sites):
     # True latitudes: boar site 43.16 < leopard site 43.18765; generalized leopard site 43.15.
     api_client.force_authenticate(cn_staff)
-    own = [r["deployment_id"] for r in api_client.get("/api/v1/monitoring/deployments/", {"ordering": "view_latitude"}).data["results"]]
+    own = [
+        r["deployment_id"]
+        for r in api_client.get("/api/v1/monitoring/deployments/", {"ordering": "view_latitude"}).data["results"]
+    ]
     assert own == ["CN-BOAR-1", "CN-LEO-1"]
     api_client.force_authenticate(ru_staff)
-    other = [r["deployment_id"] for r in api_client.get("/api/v1/monitoring/deployments/", {"ordering": "view_latitude"}).data["results"]]
+    other = [
+        r["deployment_id"]
+        for r in api_client.get("/api/v1/monitoring/deployments/", {"ordering": "view_latitude"}).data["results"]
+    ]
     assert other == ["CN-LEO-1", "CN-BOAR-1"]
 
 
@@ -138,7 +148,9 @@ def test_dwca_export_generalizes(ru_agency, sites, tmp_path):
     assert str(TRUE_LAT) not in archive_text(target)
     with DwCAReader(str(target)) as reader:
         rows = list(reader)
-    leopard_rows = [r for r in rows if r.data["http://rs.tdwg.org/dwc/terms/scientificName"] == "Panthera pardus orientalis"]
+    leopard_rows = [
+        r for r in rows if r.data["http://rs.tdwg.org/dwc/terms/scientificName"] == "Panthera pardus orientalis"
+    ]
     assert leopard_rows
     data = leopard_rows[0].data
     assert float(data["http://rs.tdwg.org/dwc/terms/decimalLatitude"]) == CELL_LAT

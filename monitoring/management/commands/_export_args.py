@@ -30,7 +30,10 @@ def resolve(options):
     principal = Principal(agency=viewer, role="agency_staff")
     filters = {"start": options.get("start"), "end": options.get("end")}
     lookups = (
-        ("agency", Agency, "code"), ("survey", Survey, "pk"), ("species", Species, "scientific_name"), ("area", ProtectedArea, "pk"),
+        ("agency", Agency, "code"),
+        ("survey", Survey, "pk"),
+        ("species", Species, "scientific_name"),
+        ("area", ProtectedArea, "pk"),
     )
     for name, model, field in lookups:
         if options.get(name):

@@ -42,18 +42,37 @@ def write_package(folder, observations, deployments):
         out = csv.DictWriter(handle, fields["deployments"])
         out.writeheader()
         for d in range(deployments):
-            out.writerow({
-                "deploymentID": f"bench-d{d}", "latitude": 42.8 + (d % 50) * 0.02, "longitude": 130.3 + (d // 50) * 0.02,
-                "deploymentStart": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "deploymentEnd": (start + datetime.timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "featureType": "trailGame", "cameraID": f"cam{d}",
-            })
+            out.writerow(
+                {
+                    "deploymentID": f"bench-d{d}",
+                    "latitude": 42.8 + (d % 50) * 0.02,
+                    "longitude": 130.3 + (d // 50) * 0.02,
+                    "deploymentStart": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "deploymentEnd": (start + datetime.timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "featureType": "trailGame",
+                    "cameraID": f"cam{d}",
+                }
+            )
     with open(folder / "media.csv", "w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(fields["media"])
         for m in range(media_count):
             ts = (start + datetime.timedelta(seconds=m * 7)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            out.writerow([f"bench-m{m}", f"bench-d{m % deployments}", "activityDetection", ts, f"media/{m}.jpg", "false", f"{m}.jpg", "image/jpeg", "", "", ""])
+            out.writerow(
+                [
+                    f"bench-m{m}",
+                    f"bench-d{m % deployments}",
+                    "activityDetection",
+                    ts,
+                    f"media/{m}.jpg",
+                    "false",
+                    f"{m}.jpg",
+                    "image/jpeg",
+                    "",
+                    "",
+                    "",
+                ]
+            )
     with open(folder / "observations.csv", "w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(fields["observations"])
@@ -63,20 +82,62 @@ def write_package(folder, observations, deployments):
             deployment = f"bench-d{o % deployments}" if o >= media_count else f"bench-d{o % deployments}"
             level = "media" if media else "event"
             species = SPECIES[o % len(SPECIES)]
-            out.writerow([
-                f"bench-o{o}", deployment, media, f"bench-e{o}", ts, ts, level, "animal", "", species, 1, "adult", "",
-                "", "", "", "", "", "", "", "", "", "machine", "bench", ts, 0.9, "", "",
-            ])
+            out.writerow(
+                [
+                    f"bench-o{o}",
+                    deployment,
+                    media,
+                    f"bench-e{o}",
+                    ts,
+                    ts,
+                    level,
+                    "animal",
+                    "",
+                    species,
+                    1,
+                    "adult",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "machine",
+                    "bench",
+                    ts,
+                    0.9,
+                    "",
+                    "",
+                ]
+            )
     descriptor = {
         "resources": [
-            {"name": t, "path": f"{t}.csv", "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv",
-             "encoding": "utf-8", "schema": table_schema_url(t)}
+            {
+                "name": t,
+                "path": f"{t}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": table_schema_url(t),
+            }
             for t in TABLES
         ],
-        "profile": PROFILE_URL, "name": "bench", "created": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "profile": PROFILE_URL,
+        "name": "bench",
+        "created": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "contributors": [{"title": "bench"}],
-        "project": {"title": "bench", "samplingDesign": "targeted", "captureMethod": ["activityDetection"],
-                    "individualAnimals": False, "observationLevel": ["media", "event"]},
+        "project": {
+            "title": "bench",
+            "samplingDesign": "targeted",
+            "captureMethod": ["activityDetection"],
+            "individualAnimals": False,
+            "observationLevel": ["media", "event"],
+        },
         "spatial": {"type": "Point", "coordinates": [130.5, 43.0]},
         "temporal": {"start": "2024-01-01", "end": "2025-01-01"},
         "taxonomic": [{"scientificName": s} for s in SPECIES],
@@ -86,7 +147,9 @@ def write_package(folder, observations, deployments):
 
 
 class Command(BaseCommand):
-    help = "Import a synthetic Camtrap DP package of N observations; print rows/s beside PostgreSQL COPY and peak memory."
+    help = (
+        "Import a synthetic Camtrap DP package of N observations; print rows/s beside PostgreSQL COPY and peak memory."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--observations", type=int, default=100_000)
@@ -101,10 +164,14 @@ class Command(BaseCommand):
         try:
             t0 = time.monotonic()
             media = write_package(work / "pkg", observations, deployments)
-            self.stdout.write(f"generated {deployments} deployments, {media} media, {observations} observations in {time.monotonic() - t0:.1f} s")
+            self.stdout.write(
+                f"generated {deployments} deployments, {media} media, {observations} observations in {time.monotonic() - t0:.1f} s"
+            )
             rss_before = peak_rss_mb()
             with transaction.atomic():
-                agency, _ = Agency.objects.get_or_create(code="BENCH", defaults={"name_en": "Benchmark", "country": "INT", "kind": "research"})
+                agency, _ = Agency.objects.get_or_create(
+                    code="BENCH", defaults={"name_en": "Benchmark", "country": "INT", "kind": "research"}
+                )
                 t0 = time.monotonic()
                 run = import_package(work / "pkg", agency, batch_size=batch_size)
                 seconds = time.monotonic() - t0
@@ -115,11 +182,19 @@ class Command(BaseCommand):
                     f"({run.observations / seconds:,.0f} observations/s overall)"
                 )
                 copy_bare, copy_indexed = self.copy_same_rows(run, work)
-                self.stdout.write(f"COPY of the same {run.observations} observation rows into a bare temp table: {copy_bare:.1f} s = {run.observations / copy_bare:,.0f} rows/s")
-                self.stdout.write(f"COPY into a temp table with the same indexes and constraints: {copy_indexed:.1f} s = {run.observations / copy_indexed:,.0f} rows/s")
+                self.stdout.write(
+                    f"COPY of the same {run.observations} observation rows into a bare temp table: {copy_bare:.1f} s = {run.observations / copy_bare:,.0f} rows/s"
+                )
+                self.stdout.write(
+                    f"COPY into a temp table with the same indexes and constraints: {copy_indexed:.1f} s = {run.observations / copy_indexed:,.0f} rows/s"
+                )
                 obs_rate_import = run.observations / seconds
-                self.stdout.write(f"ratio import/COPY(indexed): {obs_rate_import / (run.observations / copy_indexed):.2f}; import/COPY(bare): {obs_rate_import / (run.observations / copy_bare):.2f}")
-                self.stdout.write(f"peak memory (ru_maxrss): {rss_after:,.0f} MiB (before the import: {rss_before:,.0f} MiB)")
+                self.stdout.write(
+                    f"ratio import/COPY(indexed): {obs_rate_import / (run.observations / copy_indexed):.2f}; import/COPY(bare): {obs_rate_import / (run.observations / copy_bare):.2f}"
+                )
+                self.stdout.write(
+                    f"peak memory (ru_maxrss): {rss_after:,.0f} MiB (before the import: {rss_before:,.0f} MiB)"
+                )
                 if not keep:
                     transaction.set_rollback(True)
         finally:

@@ -13,7 +13,9 @@ class Command(BaseCommand):
     def handle(self, **options):
         principal, filters = resolve(options)
         summary = export_package(principal, options["output"], **filters)
-        self.stdout.write(self.style.SUCCESS(
-            f"Wrote {options['output']}: {summary['deployments']} deployments, {summary['media']} media, "
-            f"{summary['observations']} observations."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Wrote {options['output']}: {summary['deployments']} deployments, {summary['media']} media, "
+                f"{summary['observations']} observations."
+            )
+        )
