@@ -112,13 +112,14 @@ STUB = textwrap.dedent(
       dpkg) [ -e "$STUB_DIR/chromium-installed" ] ;;
       apt-get) case "$*" in *install*) touch "$STUB_DIR/chromium-installed" ;; esac ;;
       psql) echo "" ;;
+      make) case " $* " in *" $STUB_FAIL_MAKE "*) exit 2 ;; esac ;;
       *) exit 0 ;;
     esac
     """
 )
 
 
-def run_ci_with_stubs(tmp_path, services_up):
+def run_ci_with_stubs(tmp_path, services_up, fail_make="", expect_rc=0):
     stubs = tmp_path / "bin"
     stubs.mkdir()
     for name in ("pg_isready", "pg_ctlcluster", "redis-cli", "redis-server", "dpkg", "apt-get", "psql", "createdb",
@@ -140,11 +141,12 @@ def run_ci_with_stubs(tmp_path, services_up):
         "HOME": str(tmp_path),
         "DATABASE_URL": "sqlite:///should-be-replaced",
         "CELERY_BROKER_URL": "redis://should-be-unset",
+        "STUB_FAIL_MAKE": fail_make or "no-such-target",
     }
     result = subprocess.run(
         ["bash", str(tmp_path / ".ci" / "run")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == expect_rc, result.stdout + result.stderr
     return log.read_text().splitlines(), result.stdout
 
 
@@ -177,7 +179,15 @@ def test_ci_starts_missing_services_installs_chromium_then_lints_tests_and_smoke
         assert "DATABASE_URL=postgres://postgres@127.0.0.1:5432/tumen_ci" in call
         assert "TEST_REDIS_URL=redis://127.0.0.1:6379/15" in call
     assert names.index("apt-get") < names.index("make")
-    assert "done" in output
+    assert "done: all steps passed" in output
+
+
+def test_ci_runs_every_step_and_fails_when_one_failed(tmp_path):
+    calls, output = run_ci_with_stubs(tmp_path, services_up=True, fail_make="lint", expect_rc=1)
+    makes = [c.split(" |")[0] for c in calls if c.startswith("make ")]
+    assert makes == ["make lint", "make test", "make test-sqlite"]
+    assert "FAILED: make lint" in output
+    assert "all steps passed" not in output
 
 
 def test_ci_leaves_running_services_alone(tmp_path):
