@@ -28,7 +28,7 @@ class ExchangeAgreementAdmin(SharedRecordAdmin):
 class SubmissionInline(admin.TabularInline):
     model = Submission
     extra = 0
-    fields = ("kind", "dataset_type", "record_count", "submitted_at", "note", "attachment", "owner_agency")
+    fields = ("kind", "dataset", "record_count", "submitted_at", "note", "attachment", "owner_agency")
     readonly_fields = ("kind", "record_count")
 
 
@@ -57,7 +57,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("owner_agency",)
     filter_horizontal = ("shared_with",)
     readonly_fields = ("revision", "created_at", "updated_at", "created_by")
-    list_display = ("round", "kind", "dataset_type", "record_count", "submitted_at", "owner_agency")
+    list_display = ("round", "kind", "dataset", "record_count", "submitted_at", "owner_agency")
     list_filter = ("kind", "owner_agency")
     raw_id_fields = ("round",)
     search_fields = ("note",)

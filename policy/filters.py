@@ -43,8 +43,9 @@ class ExchangeRoundFilterSet(PortalFilterSet):
         return queryset.filter(round_status_q(value)) if value else queryset
 
     def filter_search(self, queryset, name, value):
-        from core.translated import localized_columns
         from django.db.models import Q
+
+        from core.translated import localized_columns
 
         value = value.strip()
         if not value:

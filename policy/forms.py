@@ -58,7 +58,7 @@ class ExchangeAgreementForm(SharedRecordForm):
 
 
 class ManualSubmissionForm(forms.Form):
-    dataset_type = forms.ChoiceField(label=_("Dataset type"), required=False)
+    dataset = forms.ChoiceField(label=_("Dataset type"), required=False)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     attachment = forms.FileField(label=_("Attachment"), required=False)
 
@@ -69,7 +69,7 @@ class ManualSubmissionForm(forms.Form):
         choices = [("", _("All dataset types of the round"))]
         if round_ is not None:
             choices += [(key, dataset_label(key)) for key in round_.agreement.dataset_types or []]
-        self.fields["dataset_type"].choices = choices
+        self.fields["dataset"].choices = choices
 
     def clean(self):
         cleaned = super().clean()

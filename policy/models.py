@@ -203,7 +203,7 @@ class Submission(SharedRecord):
         ExchangeRound, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("round")
     )
     kind = models.CharField(_("kind"), max_length=16, choices=SubmissionKind.choices, default=SubmissionKind.MANUAL)
-    dataset_type = models.CharField(
+    dataset = models.CharField(
         _("dataset type"), max_length=100, blank=True, help_text=_("Empty: covers every dataset type of the round.")
     )
     record_count = models.PositiveIntegerField(_("records"), null=True, blank=True)
@@ -218,7 +218,7 @@ class Submission(SharedRecord):
         constraints = [
             # The automatic check may run any number of times: one automatic submission per type.
             models.UniqueConstraint(
-                fields=["round", "dataset_type"],
+                fields=["round", "dataset"],
                 condition=models.Q(kind="automatic"),
                 name="policy_submission_one_automatic_per_type",
             )
@@ -232,4 +232,4 @@ class Submission(SharedRecord):
 
     @property
     def dataset_label(self):
-        return dataset_label(self.dataset_type) if self.dataset_type else _("All dataset types")
+        return dataset_label(self.dataset) if self.dataset else _("All dataset types")

@@ -151,12 +151,12 @@ def fulfilment_time(round_):
     """When the round's dataset types were all covered (None if not yet)."""
     submissions = list(round_.submissions.all())
     required = set(round_.agreement.dataset_types or [])
-    covering_all = [s.submitted_at for s in submissions if not s.dataset_type]
+    covering_all = [s.submitted_at for s in submissions if not s.dataset]
     candidates = [min(covering_all)] if covering_all else []
     by_type = defaultdict(list)
     for submission in submissions:
-        if submission.dataset_type:
-            by_type[submission.dataset_type].append(submission.submitted_at)
+        if submission.dataset:
+            by_type[submission.dataset].append(submission.submitted_at)
     if required and required <= set(by_type):
         candidates.append(max(min(by_type[key]) for key in required))
     return min(candidates) if candidates else None
@@ -176,7 +176,7 @@ def check_automatic(round_, now=None):
     """Look for records of the round's datasets in its period; record what arrived as submissions."""
     now = now or timezone.now()
     start, end = period_window(round_)
-    covered = set(round_.submissions.values_list("dataset_type", flat=True))
+    covered = set(round_.submissions.values_list("dataset", flat=True))
     added = False
     for key in round_.agreement.dataset_types or []:
         if key == MANUAL_DATASET or key in covered:
@@ -193,7 +193,7 @@ def check_automatic(round_, now=None):
                         owner_agency=round_.agency,
                         sensitivity=Sensitivity.PARTNERS,
                         kind=SubmissionKind.AUTOMATIC,
-                        dataset_type=key,
+                        dataset=key,
                         record_count=count,
                         submitted_at=now,
                     )
@@ -218,7 +218,7 @@ def close_rounds(now=None):
     return closed
 
 
-def submit_manually(round_, *, by_agency, user=None, note="", attachment=None, dataset_type="", submitted_at=None):
+def submit_manually(round_, *, by_agency, user=None, note="", attachment=None, dataset="", submitted_at=None):
     """A delivery by hand with a note and an optional file; closes the round when it covers it."""
     with transaction.atomic():
         submission = Submission(
@@ -226,7 +226,7 @@ def submit_manually(round_, *, by_agency, user=None, note="", attachment=None, d
             owner_agency=by_agency,
             sensitivity=Sensitivity.PARTNERS,
             kind=SubmissionKind.MANUAL,
-            dataset_type=dataset_type,
+            dataset=dataset,
             note=note,
             created_by=user,
             submitted_at=submitted_at or timezone.now(),

@@ -173,7 +173,7 @@ class RoundDetailView(PrincipalViewMixin, TemplateView):
             user=request.user,
             note=form.cleaned_data["note"],
             attachment=form.cleaned_data.get("attachment"),
-            dataset_type=form.cleaned_data.get("dataset_type") or "",
+            dataset=form.cleaned_data.get("dataset") or "",
         )
         messages.success(request, _("Submission recorded."))
         return redirect(round_.get_absolute_url())

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
@@ -104,21 +104,32 @@ class ObligationSerializer(PortalModelSerializer):
         return obj.is_overdue(timezone.now())
 
 
+class PersonalAccountOnly(BasePermission):
+    """An inbox belongs to a person: a logged-in user, not an agency's API key."""
+
+    message = _("Notifications belong to a user account; an agency API key has none.")
+
+    def has_permission(self, request, view):
+        from core.access import principal_for
+
+        return principal_for(request).user is not None
+
+
 # --- views --------------------------------------------------------------------------------------
 class NotificationViewSet(PrincipalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The caller's own notifications (session users only: an agency key has no inbox)."""
 
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilterSet
-    permission_classes = [IsAuthenticated]
+    permission_classes = [PersonalAccountOnly]
     ordering_fields = ("created_at",)
 
     def get_queryset(self):
-        return Notification.objects.filter(recipient_id=self.request.user.pk)
+        return Notification.objects.filter(recipient_id=self.principal.user.pk)
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        response["X-Unread-Count"] = str(reminders.unread_count(request.user))
+        response["X-Unread-Count"] = str(reminders.unread_count(self.principal.user))
         return response
 
     @action(detail=True, methods=["post"])

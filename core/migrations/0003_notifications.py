@@ -1,9 +1,10 @@
 # Dated obligations, reminders and notifications (issue 5).
 
-import core.models.notifications
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+import core.models.notifications
 
 
 class Migration(migrations.Migration):

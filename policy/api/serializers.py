@@ -97,7 +97,7 @@ class SubmissionSerializer(SharedRecordSerializer):
         fields = SharedRecordSerializer.shared_fields + (
             "round",
             "kind",
-            "dataset_type",
+            "dataset",
             "record_count",
             "submitted_at",
             "note",
@@ -118,9 +118,9 @@ class SubmissionSerializer(SharedRecordSerializer):
         owner = attrs.get("owner_agency") or getattr(self.instance, "owner_agency", None)
         if self.instance is None and round_ is not None and owner is not None and round_.agency_id != owner.pk:
             raise serializers.ValidationError({"round": [_("Only the obliged agency submits for a round.")]})
-        dataset_type = attrs.get("dataset_type", "")
-        if dataset_type and round_ is not None and dataset_type not in (round_.agreement.dataset_types or []):
-            raise serializers.ValidationError({"dataset_type": [_("This round does not ask for that dataset type.")]})
+        dataset = attrs.get("dataset", "")
+        if dataset and round_ is not None and dataset not in (round_.agreement.dataset_types or []):
+            raise serializers.ValidationError({"dataset": [_("This round does not ask for that dataset type.")]})
         if self.instance is None and not attrs.get("note") and not attrs.get("attachment"):
             raise serializers.ValidationError({"note": [_("A submission by hand needs a note or an attachment.")]})
         return attrs
