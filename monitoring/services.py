@@ -28,12 +28,9 @@ from .models import (
     LifeStage,
     MatchProposal,
     MatchStatus,
-    Media,
     Observation,
     ObservationType,
     Sex,
-    SnowTrackTransect,
-    Survey,
     Vocabulary,
 )
 
@@ -442,19 +439,20 @@ def joint_survey_report(principal, survey):
             "event_id",
             "individual_id",
             "individual__merged_into_id",
+            "pk",
         )
     )
     detections = defaultdict(set)
     has_event_level = set()
     rows = list(observations)
-    for deployment_id, _species, level, _event, _i, _m in rows:
+    for deployment_id, _species, level, _event, _i, _m, _pk in rows:
         if level == "event":
             has_event_level.add(deployment_id)
-    for deployment_id, species_id, level, event_id, individual_id, merged_into in rows:
+    for deployment_id, species_id, level, event_id, individual_id, merged_into, pk in rows:
         if level == "media" and deployment_id in has_event_level:
             continue
         country = country_of[deployment_id]
-        detections[(country, species_id)].add((deployment_id, event_id or id(event_id)))
+        detections[(country, species_id)].add((deployment_id, event_id or pk))
         if individual_id:
             sides[country]["individuals"].add(merged_into or individual_id)
     species = {s.pk: s for s in Species.objects.filter(pk__in={k[1] for k in detections})}
@@ -632,8 +630,3 @@ def count_catalogue_updates(agency, start, end):
     )
 
 
-__all__ = [
-    "Media",
-    "SnowTrackTransect",
-    "Survey",
-]
