@@ -95,10 +95,10 @@ class TransitionSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     note = serializers.CharField()
 
-    def get_user(self, obj):
+    def get_user(self, obj) -> str | None:
         return obj.user.get_username() if obj.user_id else None
 
-    def get_agency(self, obj):
+    def get_agency(self, obj) -> str | None:
         return obj.agency.code if obj.agency_id else None
 
 
@@ -136,13 +136,13 @@ class ActionPlanSerializer(SharedRecordSerializer):
         )
         read_only_fields = ("evaluation",)
 
-    def get_is_joint(self, obj):
+    def get_is_joint(self, obj) -> bool:
         return services.is_joint(obj)
 
-    def get_required_countries(self, obj):
+    def get_required_countries(self, obj) -> list[str]:
         return sorted(services.required_countries(obj))
 
-    def get_approved_countries(self, obj):
+    def get_approved_countries(self, obj) -> list[str]:
         return sorted(services.approved_countries(obj))
 
     def validate_area(self, value):
@@ -472,7 +472,7 @@ class IncidentSerializer(PointMixin, SharedRecordSerializer):
         fields["patrol"].queryset = Patrol.objects.visible_to(principal_for(self.context["request"]))
         return fields
 
-    def get_linked_cases(self, obj):
+    def get_linked_cases(self, obj) -> list[str]:
         return [str(i.pk) for i in services.linked_incidents(obj, principal_for(self.context["request"]))]
 
     def validate(self, attrs):
@@ -542,10 +542,10 @@ class ReceiptSerializer(serializers.Serializer):
     acknowledged_at = serializers.DateTimeField()
     acknowledged_by = serializers.SerializerMethodField()
 
-    def get_opened_by(self, obj):
+    def get_opened_by(self, obj) -> str | None:
         return obj.opened_by.get_username() if obj.opened_by_id else None
 
-    def get_acknowledged_by(self, obj):
+    def get_acknowledged_by(self, obj) -> str | None:
         if obj.acknowledged_by_id:
             return obj.acknowledged_by.get_username()
         return f"api-key:{obj.acknowledged_via_key}" if obj.acknowledged_via_key else None
@@ -580,7 +580,7 @@ class AlertSerializer(SharedRecordSerializer):
             fields["recipients"].required = False
         return fields
 
-    def get_unacknowledged_urgent(self, obj):
+    def get_unacknowledged_urgent(self, obj) -> bool:
         return obj.is_urgent and any(r.acknowledged_at is None for r in obj.receipts.all())
 
     def validate_sensitivity(self, value):

@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -310,7 +311,7 @@ class KpiView(PrincipalMixin, APIView):
 
     permission_classes = [PortalAccessPermission]
 
-    @extend_schema(parameters=[KpiQuerySerializer])
+    @extend_schema(parameters=[KpiQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         query = KpiQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -354,6 +355,7 @@ class KpiView(PrincipalMixin, APIView):
 class UrgentPendingView(PrincipalMixin, APIView):
     """How many of the caller's urgent alerts still wait for an acknowledgement."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         pending = services.unacknowledged_urgent_alerts(self.principal)
         return Response({"count": pending.count(), "alerts": [str(pk) for pk in pending.values_list("pk", flat=True)]})

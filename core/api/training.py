@@ -100,7 +100,7 @@ class TrainingCourseSerializer(SharedRecordSerializer):
             "participant_count",
         )
 
-    def get_participant_count(self, obj):
+    def get_participant_count(self, obj) -> int:
         return len(obj.participants.all())
 
     def validate(self, attrs):
@@ -229,7 +229,7 @@ class TrainedStaffSerializer(serializers.Serializer):
     topic_label = serializers.SerializerMethodField()
     people = serializers.IntegerField()
 
-    def get_topic_label(self, row):
+    def get_topic_label(self, row) -> str:
         return str(TrainingTopic(row["topic"]).label)
 
 
