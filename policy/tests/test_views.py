@@ -125,3 +125,21 @@ def test_menu_and_dashboard_figure(client, live_rounds, cn_agency):
 
     figure = next(f for f in dashboard_figures() if f.app_label == "policy")
     assert figure.compute(Principal.for_user(cn_agency.memberships.first().user)) >= 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("zh-hans", "数据交换履约情况"), ("ru", "Соблюдение сроков обмена данными")]
+)
+def test_pages_speak_the_language(client, live_rounds, cn_agency, lang, text):
+    client.force_login(make_member(cn_agency, "agency_coordinator"))
+    assert text in client.get(f"/{lang}/policy/compliance/").content.decode()
+
+
+def test_catalogues_are_complete():
+    from pathlib import Path
+
+    for lang in ("zh_Hans", "ru"):
+        po = (Path(__file__).resolve().parents[1] / "locale" / lang / "LC_MESSAGES" / "django.po").read_text()
+        entries = po.split("\n\n")[1:]
+        untranslated = [e for e in entries if e.rstrip().endswith('msgstr ""') or "#, fuzzy" in e]
+        assert untranslated == [], lang
