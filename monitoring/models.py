@@ -857,7 +857,7 @@ class DataRequest(SharedRecord):
         related_name="data_requests",
         verbose_name=_("research project"),
     )
-    dataset_type = models.CharField(_("dataset"), max_length=100, choices=location_dataset_choices())
+    requested_dataset = models.CharField(_("dataset"), max_length=100, choices=location_dataset_choices())
     purpose = models.TextField(_("purpose"))
     needed_until = models.DateField(_("needed until"))
     status = models.CharField(
@@ -893,7 +893,7 @@ class DataRequest(SharedRecord):
     def __str__(self):
         return _("Request to %(agency)s for %(dataset)s") % {
             "agency": self.requested_from.code if self.requested_from_id else "?",
-            "dataset": self.get_dataset_type_display(),
+            "dataset": self.get_requested_dataset_display(),
         }
 
     def get_absolute_url(self):

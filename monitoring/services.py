@@ -558,7 +558,7 @@ def submit_data_request(principal, requested_from, dataset_type, purpose, needed
         requested_from=requested_from,
         requester=principal.user,
         project=project,
-        dataset_type=dataset_type,
+        requested_dataset=dataset_type,
         purpose=purpose,
         needed_until=needed_until,
         created_by=principal.user,
@@ -591,7 +591,7 @@ def decide_data_request(principal, request, approve, note="", valid_until=None):
             grantor=request.requested_from,
             grantee=request.owner_agency,
             scope=GrantScope.PRECISE_LOCATIONS,
-            dataset_type=request.dataset_type,
+            dataset_type=request.requested_dataset,
             valid_from=timezone.localdate(),
             valid_until=valid_until or request.needed_until or timezone.localdate() + datetime.timedelta(days=365),
             note=_("Data request %(id)s") % {"id": request.pk},
@@ -628,5 +628,3 @@ def count_catalogue_updates(agency, start, end):
         .filter(_Q(created_at__gte=start, created_at__lt=end) | _Q(updated_at__gte=start, updated_at__lt=end))
         .count()
     )
-
-

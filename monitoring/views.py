@@ -722,7 +722,7 @@ class RequestForm(forms.Form):
     requested_from = forms.ModelChoiceField(
         label=gettext_lazy("Agency asked"), queryset=Agency.objects.filter(is_active=True)
     )
-    dataset_type = forms.ChoiceField(label=gettext_lazy("Dataset"), choices=location_dataset_choices)
+    requested_dataset = forms.ChoiceField(label=gettext_lazy("Dataset"), choices=location_dataset_choices)
     project = forms.ModelChoiceField(
         label=gettext_lazy("Research project"), queryset=ResearchProject.objects.none(), required=False
     )
@@ -743,7 +743,7 @@ def request_create(request):
             created = services.submit_data_request(
                 principal,
                 data["requested_from"],
-                data["dataset_type"],
+                data["requested_dataset"],
                 data["purpose"],
                 data["needed_until"],
                 data["project"],

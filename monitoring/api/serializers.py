@@ -536,7 +536,7 @@ class DataRequestSerializer(SharedRecordSerializer):
             "requested_from",
             "requester",
             "project",
-            "dataset_type",
+            "requested_dataset",
             "purpose",
             "needed_until",
             "status",

@@ -332,7 +332,7 @@ class DataRequestViewSet(SharedRecordViewSet):
             created = services.submit_data_request(
                 self.principal,
                 data["requested_from"],
-                data["dataset_type"],
+                data["requested_dataset"],
                 data["purpose"],
                 data["needed_until"],
                 project=data.get("project"),

@@ -48,7 +48,9 @@ def _individual(agency, local_id):
 @pytest.mark.django_db
 def test_alias_is_unique_per_agency(cn_agency, ru_agency, leopard):
     individual = services.individual_for_alias(cn_agency, "T-1", leopard)
-    IndividualAlias.objects.create(individual=individual, agency=ru_agency, local_id="T-1")  # another agency may reuse it
+    IndividualAlias.objects.create(
+        individual=individual, agency=ru_agency, local_id="T-1"
+    )  # another agency may reuse it
     with pytest.raises(IntegrityError), transaction.atomic():
         IndividualAlias.objects.create(individual=individual, agency=cn_agency, local_id="T-1")
 
@@ -82,7 +84,9 @@ def test_match_needs_an_expert_of_the_other_country(cn_agency, ru_agency, cn_sta
     with pytest.raises(PermissionDenied):
         services.review_match(Principal.for_user(expert_cn), proposal, True)  # same country as the proposer
     with pytest.raises(PermissionDenied):
-        services.review_match(Principal.for_user(make_member(ru_agency, "agency_staff")), proposal, True)  # not an expert
+        services.review_match(
+            Principal.for_user(make_member(ru_agency, "agency_staff")), proposal, True
+        )  # not an expert
     services.review_match(Principal.for_user(expert_ru), proposal, True, "Agreed")
     proposal.refresh_from_db()
     assert proposal.status == "confirmed"
@@ -110,10 +114,16 @@ def test_split_keeps_history(cn_agency, ru_agency, cn_staff, expert_ru, two_side
 
 
 @pytest.mark.django_db
-def test_match_api_confirm_by_other_country_expert(api_client, cn_agency, ru_agency, cn_staff, expert_cn, expert_ru, two_sides):
+def test_match_api_confirm_by_other_country_expert(
+    api_client, cn_agency, ru_agency, cn_staff, expert_cn, expert_ru, two_sides
+):
     ours, theirs = _individual(cn_agency, "T-17"), _individual(ru_agency, "Л-3")
     api_client.force_authenticate(cn_staff)
-    response = api_client.post("/api/v1/monitoring/match-proposals/", {"individual": str(ours.pk), "other": str(theirs.pk), "evidence": "flank"}, format="json")
+    response = api_client.post(
+        "/api/v1/monitoring/match-proposals/",
+        {"individual": str(ours.pk), "other": str(theirs.pk), "evidence": "flank"},
+        format="json",
+    )
     assert response.status_code == 201, response.data
     url = f"/api/v1/monitoring/match-proposals/{response.data['id']}/confirm/"
     api_client.force_authenticate(expert_cn)
@@ -138,7 +148,12 @@ def test_cross_border_table(cn_agency, ru_agency, cn_staff, expert_ru, two_sides
     assert after["totals"] == {"china_only": 1, "russia_only": 1, "both": 1, "total": 3}
     row = after["rows"][0]
     assert row["species"] == leopard and len(row["individuals"]["both"]) == 1
-    assert services.cross_border_table(principal, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))["totals"]["total"] == 0
+    assert (
+        services.cross_border_table(principal, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))["totals"][
+            "total"
+        ]
+        == 0
+    )
 
 
 @pytest.mark.django_db
@@ -153,7 +168,9 @@ def test_cross_border_api_and_page(api_client, client, cn_staff, two_sides):
 
 @pytest.mark.django_db
 def test_joint_survey_report(api_client, client, cn_agency, ru_agency, cn_staff, leopard, boar):
-    survey = Survey.objects.create(owner_agency=cn_agency, name_en="Joint winter 2024", kind="joint", start_date=datetime.date(2024, 1, 1))
+    survey = Survey.objects.create(
+        owner_agency=cn_agency, name_en="Joint winter 2024", kind="joint", start_date=datetime.date(2024, 1, 1)
+    )
     survey.participating_agencies.set([cn_agency, ru_agency])
     cn_site = make_deployment(cn_agency, 43.0, 130.8, survey=survey, days=50)
     ru_site = make_deployment(ru_agency, 43.1, 131.2, survey=survey, days=100)
@@ -163,7 +180,9 @@ def test_joint_survey_report(api_client, client, cn_agency, ru_agency, cn_staff,
     make_observation(ru_site, leopard)
     from monitoring.models import Observation
 
-    Observation.objects.filter(individual_local_id="T-1").update(individual=services.individual_for_alias(cn_agency, "T-1", leopard))
+    Observation.objects.filter(individual_local_id="T-1").update(
+        individual=services.individual_for_alias(cn_agency, "T-1", leopard)
+    )
     report = services.joint_survey_report(Principal.for_user(cn_staff), survey)
     sides = {s["country"]: s for s in report["sides"]}
     assert sides["CN"]["deployments"] == 1 and sides["CN"]["trap_nights"] == 50
@@ -200,7 +219,9 @@ def test_individual_page_shows_both_sides_and_chart(client, cn_agency, ru_agency
 def test_propose_and_review_pages(client, cn_agency, ru_agency, cn_staff, expert_ru, two_sides):
     ours, theirs = _individual(cn_agency, "T-17"), _individual(ru_agency, "Л-3")
     client.force_login(cn_staff)
-    response = client.post(f"/en/monitoring/individuals/{ours.pk}/propose-match/", {"other": str(theirs.pk), "evidence": "flank"})
+    response = client.post(
+        f"/en/monitoring/individuals/{ours.pk}/propose-match/", {"other": str(theirs.pk), "evidence": "flank"}
+    )
     proposal = MatchProposal.objects.get()
     assert response.status_code == 302
     client.force_login(expert_ru)
