@@ -10,11 +10,3 @@ def sync_exchange_rounds():
     """Beat task: create the coming rounds and close those whose data arrived."""
     return services.sync_obligations()
 
-
-@shared_task(name="policy.check_round", acks_late=True, ignore_result=True)
-def check_round(round_id):
-    from .models import ExchangeRound
-
-    round_ = ExchangeRound.objects.filter(pk=round_id).select_related("agreement", "agency").first()
-    if round_ is not None:
-        services.check_automatic(round_)
