@@ -67,7 +67,7 @@ class PlanForm(StyledMixin, SharedRecordForm):
 
     def clean_participating_agencies(self):
         agencies = self.cleaned_data.get("participating_agencies")
-        if self.instance.pk and agencies is not None:
+        if not self.instance._state.adding and agencies is not None:
             try:
                 services.check_plan_agencies_change(self.instance, agencies)
             except ValidationError as exc:
@@ -285,7 +285,11 @@ class IncidentForm(StyledMixin, SharedRecordForm):
         super().__init__(*args, **kwargs)
         if self.principal is not None:
             self.fields["patrol"].queryset = Patrol.objects.visible_to(self.principal)
-        if self.instance.pk and self.principal and not services.can_see_suspects(self.principal, self.instance):
+        if (
+            not self.instance._state.adding
+            and self.principal
+            and not services.can_see_suspects(self.principal, self.instance)
+        ):
             del self.fields["suspects"]
 
 
@@ -319,7 +323,7 @@ class AlertForm(StyledMixin, SharedRecordForm):
         ]
         if self.principal is not None:
             self.fields["incident"].queryset = Incident.objects.visible_to(self.principal)
-        if self.instance.pk:
+        if not self.instance._state.adding:
             self.fields["recipients"].initial = list(self.instance.receipts.values_list("agency_id", flat=True))
 
     def clean(self):
