@@ -1,0 +1,43 @@
+from pathlib import Path
+
+import polib
+import pytest
+
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "ru"])
+def test_every_entry_is_translated(language):
+    catalogue = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+    assert len(catalogue) > 300
+    assert catalogue.untranslated_entries() == [] and catalogue.fuzzy_entries() == []
+    assert (LOCALE / language / "LC_MESSAGES" / "django.mo").stat().st_mtime >= (
+        LOCALE / language / "LC_MESSAGES" / "django.po"
+    ).stat().st_mtime - 1
+
+
+@pytest.mark.django_db
+def test_pages_in_chinese_and_russian(client, cn_staff):
+    client.force_login(cn_staff)
+    assert "相机布设" in client.get("/zh-hans/monitoring/deployments/").content.decode()
+    assert "Отмеченные по обе стороны" not in client.get("/ru/monitoring/reports/cross-border/").content.decode()
+    assert "Только в Китае" in client.get("/ru/monitoring/reports/cross-border/").content.decode()
+
+
+@pytest.mark.django_db
+def test_import_errors_follow_the_language(cn_agency, example_dir, tmp_path):
+    import shutil
+
+    from django.utils import translation
+
+    from monitoring.camtrap.importer import PackageInvalid, format_error, import_package
+
+    from .test_camtrap_import import _edit_csv
+
+    package = tmp_path / "pkg"
+    shutil.copytree(example_dir, package)
+    _edit_csv(package / "deployments.csv", 1, "latitude", "north")
+    with translation.override("ru"), pytest.raises(PackageInvalid) as caught:
+        import_package(package, cn_agency)
+    with translation.override("ru"):
+        assert "не число" in format_error(caught.value.errors[0]) and "строка 2" in format_error(caught.value.errors[0])
