@@ -197,7 +197,8 @@ def refresh_location_categories(deployment_ids=None):
         if deployment_ids is None:
             cursor.execute(sql)
         else:
-            ids = [str(pk) for pk in deployments.values_list("pk", flat=True)]
+            prep = Deployment._meta.pk.get_db_prep_value  # UUIDs are hex text on SQLite
+            ids = [prep(pk, connection) for pk in deployments.values_list("pk", flat=True)]
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 placeholders = ", ".join(["%s"] * len(chunk))

@@ -4,6 +4,7 @@ from monitoring.camtrap.importer import import_package
 from monitoring.models import Deployment, Media, Observation
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db
 def test_official_example_imports(cn_agency, example_dir):
     run = import_package(example_dir, cn_agency)

@@ -210,3 +210,12 @@ def test_observer_of_other_agency_also_generalized(api_client, ngo_agency, sites
     api_client.force_authenticate(make_member(ngo_agency, "observer"))
     detail = api_client.get(f"/api/v1/monitoring/deployments/{secret.pk}/").data
     assert detail["latitude"] == CELL_LAT
+
+
+@pytest.mark.django_db
+def test_species_becoming_sensitive_generalizes_its_deployments(cn_agency, boar, sites):
+    _secret, open_site = sites
+    boar.sensitivity_category = 3
+    boar.save()
+    open_site.refresh_from_db()
+    assert open_site.location_category == 3
