@@ -83,7 +83,7 @@ class MonitoringConfig(AppConfig):
                 )
                 services.refresh_location_categories(set(deployments))
 
-        post_save.connect(species_changed, sender=Species, dispatch_uid="monitoring_species_sensitivity")
+        post_save.connect(species_changed, sender=Species, weak=False, dispatch_uid="monitoring_species_sensitivity")
 
 
 def _active_deployments(principal):
