@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import AgencyCodeField, PortalModelSerializer, SharedRecordSerializer
@@ -37,6 +38,18 @@ class SpeciesNameField(serializers.SlugRelatedField):
         if not kwargs.get("read_only"):
             kwargs.setdefault("queryset", Species.objects.all())
         super().__init__(**kwargs)
+
+
+class PointSerializer(serializers.Serializer):
+    """A point as the viewer may see it."""
+
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    generalized = serializers.BooleanField()
+    coordinate_precision = serializers.FloatField(
+        allow_null=True, help_text=_("Grid size in degrees when generalized.")
+    )
+    coordinate_uncertainty_m = serializers.IntegerField(allow_null=True)
 
 
 def _location_dict(point):
@@ -199,6 +212,7 @@ class DeploymentSerializer(LocationMixin, SharedRecordSerializer):
         )
         read_only_fields = ("protected_area", "location_category")
 
+    @extend_schema_field(PointSerializer(allow_null=True))
     def get_location(self, obj):
         return _location_dict(deployment_location(self._principal(), obj, self._owners()))
 
@@ -294,6 +308,7 @@ class ObservationSerializer(LocationMixin, SharedRecordSerializer):
         )
         read_only_fields = ("individual", "scientific_name")
 
+    @extend_schema_field(PointSerializer(allow_null=True))
     def get_location(self, obj):
         return _location_dict(deployment_location(self._principal(), obj.deployment, self._owners()))
 
@@ -355,6 +370,7 @@ class SnowTrackTransectSerializer(SharedRecordSerializer):
             raise serializers.ValidationError(exc.messages) from exc
         return value
 
+    @extend_schema_field(PointSerializer(allow_null=True))
     def get_generalized_centre(self, obj):
         from core.access import principal_for
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -156,7 +157,7 @@ class SurveyViewSet(SharedRecordViewSet):
     prefetch_related_fields = ("participating_agencies",)
     ordering_fields = ("created_at", "updated_at", "start_date")
 
-    @extend_schema(responses={200: serializers.DictField()})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):
         """Joint survey report: per side deployments, trap-nights, detections and rates, individuals."""
@@ -402,9 +403,7 @@ class CamtrapImportView(PrincipalMixin, APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(
-        request=ImportUploadSerializer, responses={201: serializers.DictField(), 400: serializers.DictField()}
-    )
+    @extend_schema(request=ImportUploadSerializer, responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
     def post(self, request):
         principal = self.principal
         if not principal.can_write or principal.agency is None:
@@ -513,7 +512,7 @@ class DwcaExportView(CamtrapExportView):
 class CrossBorderReportView(PrincipalMixin, APIView):
     """Individuals detected in China only, Russia only and in both (Vitkalova et al. 2018), with totals."""
 
-    @extend_schema(responses={200: serializers.DictField()})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         found = export_filters(request.query_params)
         start = found.get("start") or datetime.date(1900, 1, 1)

@@ -135,6 +135,7 @@ class Upserter:
             f"ON CONFLICT (owner_agency_id, {connection.ops.quote_name(natural_key)}) DO UPDATE SET {', '.join(updates)}"
         )
         fields = {f.column: f for f in model._meta.concrete_fields}
+        self.copy_formatters = [_COPY_FORMATTERS.get(fields[c].get_internal_type(), _copy_text) for c in columns]
         # SQLite needs Django's own adaptation (UUID hex, naive UTC datetimes, JSON text).
         self.adapters = [
             (i, fields[c])
@@ -174,14 +175,31 @@ class Upserter:
             self._staging_ready = True
         buffer = io.StringIO()
         write = buffer.write
+        formatters = self.copy_formatters
         for row in rows:
-            write("\t".join([_copy_text(v) for v in row]))
+            write("\t".join([f(v) for f, v in zip(formatters, row, strict=True)]))
             write("\n")
         buffer.seek(0)
         columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         raw.copy_expert(f"COPY {staging} ({columns}) FROM STDIN", buffer)
         raw.execute(self.sql.replace("VALUES %s", f"SELECT {columns} FROM {staging}"))
         raw.execute(f"TRUNCATE {staging}")
+
+
+def _copy_str(value):
+    if value is None:
+        return "\\N"
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def _copy_plain(value):
+    return "\\N" if value is None else str(value)
+
+
+def _copy_datetime(value):
+    return "\\N" if value is None else value.isoformat()
 
 
 def _copy_text(value):
@@ -199,6 +217,21 @@ def _copy_text(value):
     if isinstance(value, datetime.datetime):
         return value.isoformat()
     return str(value)
+
+
+_COPY_FORMATTERS = {
+    "CharField": _copy_str,
+    "TextField": _copy_str,
+    "SlugField": _copy_str,
+    "DateTimeField": _copy_datetime,
+    "UUIDField": _copy_plain,
+    "ForeignKey": _copy_text,
+    "FloatField": _copy_plain,
+    "IntegerField": _copy_plain,
+    "PositiveIntegerField": _copy_plain,
+    "PositiveSmallIntegerField": _copy_plain,
+    "SmallIntegerField": _copy_plain,
+}
 
 
 def _json_text(value):
