@@ -182,6 +182,13 @@ class PatrolViewSet(SharedRecordViewSet):
     prefetch_related_fields = ("legs",)
     ordering_fields = ("created_at", "updated_at", "start", "distance_km")
 
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        """CSV (default) or XLSX (?as=xlsx) patrol summaries with their effort."""
+        queryset = self.filter_queryset(self.get_queryset())
+        headers, rows = exports.patrol_rows(self.principal, queryset)
+        return exports.respond(headers, rows, "patrols", request.query_params.get("as", "csv"))
+
 
 class PatrolChildViewSet(PrincipalMixin, viewsets.ModelViewSet):
     """Legs and waypoints: listed through the visible patrols, written by the patrol's agency."""
@@ -233,6 +240,13 @@ class WaypointViewSet(PatrolChildViewSet):
 
     def get_queryset(self):
         return super().get_queryset().select_related("incident_type__species")
+
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        """CSV (default) or XLSX (?as=xlsx); others' tiger and leopard points snapped to their grid."""
+        queryset = self.filter_queryset(self.get_queryset())
+        headers, rows = exports.waypoint_rows(self.principal, queryset)
+        return exports.respond(headers, rows, "waypoints", request.query_params.get("as", "csv"))
 
 
 class IncidentViewSet(SharedRecordViewSet):

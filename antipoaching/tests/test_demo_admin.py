@@ -49,3 +49,44 @@ def test_bench_command_rolls_back(capsys):
     out = capsys.readouterr().out
     assert "KPI table per country" in out and "4 SQL queries" in out
     assert Patrol.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_every_demo_page_renders_for_both_sides(client):
+    from django.contrib.auth import get_user_model
+
+    call_command("seed_demo", "--quiet-logins", stdout=__import__("io").StringIO())
+    urls = [p.get_absolute_url() for p in Patrol.objects.all()]
+    urls += [i.get_absolute_url() for i in Incident.objects.all()]
+    urls += [a.get_absolute_url() for a in Alert.objects.all()]
+    urls += [
+        ActionPlan.objects.get().get_absolute_url(),
+        "/zh-hans/antipoaching/kpis/",
+        "/ru/antipoaching/map/",
+        TrainingCourse.objects.get().get_absolute_url(),
+        ExchangeVisit.objects.get().get_absolute_url(),
+        "/ru/training/trained-staff/",
+        "/en/",
+    ]
+    for username in ("nectlnp_coordinator", "lotl_ranger", "observer"):
+        client.force_login(get_user_model().objects.get(username=username))
+        for url in urls:
+            assert client.get(url).status_code in (200, 404), (username, url)
+    client.force_login(get_user_model().objects.get(username="observer"))  # WCSCN: not listed on the seizure
+    restricted = Incident.objects.get(sensitivity="restricted")
+    assert client.get(restricted.get_absolute_url()).status_code == 404
+    client.force_login(get_user_model().objects.get(username="lotl_ranger"))
+    assert "Demo Suspect" in client.get(restricted.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_waypoint_export_snaps_others_signs(api_client):
+    from django.contrib.auth import get_user_model
+
+    call_command("seed_demo", "--quiet-logins", stdout=__import__("io").StringIO())
+    api_client.force_authenticate(get_user_model().objects.get(username="lotl_ranger"))
+    csv = api_client.get("/api/v1/antipoaching/waypoints/export/").content.decode("utf-8-sig")
+    # NECTLNP's tiger sign near 130.66,43.52 appears at its 0.1° cell centre for LOTL.
+    assert "43.516" not in csv and "43.55" in csv
+    patrols = api_client.get("/api/v1/antipoaching/patrols/export/", {"as": "xlsx"})
+    assert patrols.status_code == 200 and patrols.content[:2] == b"PK"

@@ -138,3 +138,45 @@ def test_service_rule_is_the_same_for_admin_actions(joint_plan, cn_staff, cn_coo
     joint_plan.refresh_from_db()
     assert joint_plan.status == PlanStatus.UNDER_REVIEW
     assert services.available_transitions(joint_plan, Principal.for_user(cn_coord)) == ["approve", "return"]
+
+
+@pytest.mark.django_db
+def test_plan_area_must_be_a_polygon_and_operations_link_to_plans(api_client, cn_staff, ru_agency, cn_agency):
+    api_client.force_authenticate(cn_staff)
+    line = {"type": "LineString", "coordinates": [[131.0, 43.0], [131.1, 43.1]]}
+    bad = api_client.post(URL, _plan_payload("CNPARK", "RUPARK") | {"area": line}, format="json")
+    assert bad.status_code == 400 and "area" in bad.data
+    square = {"type": "Polygon", "coordinates": [[[131, 43], [131.1, 43], [131.1, 43.1], [131, 43.1], [131, 43]]]}
+    plan = api_client.post(URL, _plan_payload("CNPARK", "RUPARK") | {"area": square}, format="json").data
+    operation = api_client.post(
+        "/api/v1/antipoaching/operations/",
+        {
+            "plan": plan["id"],
+            "kind": "joint_patrol",
+            "title": {"en": "Joint sweep"},
+            "agencies": ["CNPARK", "RUPARK"],
+            "start": "2026-02-01T08:00:00Z",
+            "end": "2026-02-01T07:00:00Z",
+        },
+        format="json",
+    )
+    assert operation.status_code == 400 and "end" in operation.data
+    operation = api_client.post(
+        "/api/v1/antipoaching/operations/",
+        {
+            "plan": plan["id"],
+            "kind": "joint_patrol",
+            "title": {"en": "Joint sweep"},
+            "agencies": ["CNPARK", "RUPARK"],
+            "start": "2026-02-01T08:00:00Z",
+        },
+        format="json",
+    )
+    assert operation.status_code == 201, operation.data
+    api_client.put(
+        f"{URL}{plan['id']}/",
+        _plan_payload("CNPARK", "RUPARK") | {"targets": [{"metric": "joint_operations", "value": "2", "per": "total"}]},
+        format="json",
+    )
+    evaluation = api_client.get(f"{URL}{plan['id']}/evaluation/").data
+    assert evaluation["targets"][0]["achieved"] == 1 and evaluation["targets"][0]["percent"] == 50.0
