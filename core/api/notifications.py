@@ -54,6 +54,11 @@ class ObligationFilterSet(PortalFilterSet):
 # --- serializers --------------------------------------------------------------------------------
 class NotificationSerializer(serializers.ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
+    # Plain strings in the schema: the choice sets are documented on the models (and "kind" /
+    # "status" enums of other apps would collide in the OpenAPI component names).
+    kind = serializers.CharField(read_only=True, help_text="before_due, overdue, escalation or digest")
+    email_status = serializers.CharField(read_only=True, help_text="none, pending, sent or failed")
+    language = serializers.CharField(read_only=True)
 
     class Meta:
         model = Notification
@@ -80,6 +85,7 @@ class ObligationSerializer(PortalModelSerializer):
     agency = AgencyCodeField(read_only=True)
     is_overdue = serializers.SerializerMethodField()
     source_type = serializers.CharField(source="category", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="open, fulfilled or cancelled")
 
     class Meta:
         model = DatedObligation
