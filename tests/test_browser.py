@@ -97,6 +97,11 @@ def screenshot(page, name):
         page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)
 
 
+def overflow(page):
+    """How many CSS pixels the page is wider than the window (0 when nothing sticks out)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
 def wait_for_map(page, map_id, min_shapes):
     """The map's reserve outlines (interactive vector paths) and the offline base layer are drawn."""
     page.wait_for_function(
@@ -126,6 +131,7 @@ def test_staff_pages_in_every_language(chromium, live_server, demo_data):
     page.set_default_timeout(15000)
     watch = PageWatch(page, netloc)
     untranslated = []  # interface strings (from the catalogues), reported together at the end
+    too_wide = []  # pages wider than a 1280-pixel desktop window (e.g. a header that overflows)
     try:
         page.goto(f"{live_server.url}/en/accounts/login/")
         page.fill("#id_username", DEMO_USER)
@@ -154,6 +160,8 @@ def test_staff_pages_in_every_language(chromium, live_server, demo_data):
                 untranslated.append(f"{code} dashboard heading: {heading!r}")
             wait_for_map(page, "dashboard-map", area_count)
             screenshot(page, f"dashboard-{code}")
+            if overflow(page) > 0:
+                too_wide.append(f"{code} dashboard: {overflow(page)}px")
 
             # Reserve list: names in the language, the map draws every reserve.
             page.click(f"a[href='/{code}/reserves/']")
@@ -165,6 +173,8 @@ def test_staff_pages_in_every_language(chromium, live_server, demo_data):
                 untranslated.append(f"{code} reserve list heading: {heading!r}")
             wait_for_map(page, "areas-map", area_count)
             screenshot(page, f"areas-{code}")
+            if overflow(page) > 0:
+                too_wide.append(f"{code} reserve list: {overflow(page)}px")
 
             # Reserve page: title in the language, its outline on the map.
             page.click(f"#area-table a:text-is('{expect['area']}')")
@@ -174,6 +184,8 @@ def test_staff_pages_in_every_language(chromium, live_server, demo_data):
             assert page.inner_text("#area-km2").strip() not in ("", "—")
             wait_for_map(page, "area-map", 1)
             screenshot(page, f"area-{code}")
+            if overflow(page) > 0:
+                too_wide.append(f"{code} reserve page: {overflow(page)}px")
 
         assert watch.requests, "no request was recorded"
         assert any("/static/leaflet/leaflet.js" in url for url in watch.requests)
@@ -181,6 +193,7 @@ def test_staff_pages_in_every_language(chromium, live_server, demo_data):
         assert watch.foreign_requests() == []
         assert watch.problems == []
         assert untranslated == []
+        assert too_wide == []
     finally:
         context.close()
 
