@@ -29,6 +29,7 @@ from ..models import (
     Deployment,
     EffortUnit,
     FeatureType,
+    ImportRun,
     Individual,
     MatchProposal,
     Media,
@@ -402,6 +403,29 @@ class CamtrapImportView(PrincipalMixin, APIView):
     """POST a Camtrap DP zip: all or nothing; a refused package answers 400 with every error."""
 
     parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        """The last 50 imports your agency may see."""
+        runs = ImportRun.objects.visible_to(self.principal).select_related("owner_agency").order_by("-created_at")[:50]
+        return Response(
+            {
+                "results": [
+                    {
+                        "id": str(run.pk),
+                        "agency": run.owner_agency.code,
+                        "package_name": run.package_name,
+                        "package_id": run.package_id,
+                        "created_at": run.created_at.isoformat(),
+                        "deployments": run.deployments,
+                        "media": run.media,
+                        "observations": run.observations,
+                        "seconds": run.seconds,
+                    }
+                    for run in runs
+                ]
+            }
+        )
 
     @extend_schema(request=ImportUploadSerializer, responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
     def post(self, request):

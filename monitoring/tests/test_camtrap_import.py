@@ -200,6 +200,8 @@ def test_api_import_endpoint(api_client, cn_staff, example_dir, tmp_path):
         response = api_client.post("/api/v1/monitoring/camtrap-dp/imports/", {"file": handle}, format="multipart")
     assert response.status_code == 201, response.data
     assert (response.data["deployments"], response.data["media"], response.data["observations"]) == (4, 423, 549)
+    listed = api_client.get("/api/v1/monitoring/camtrap-dp/imports/").data["results"]
+    assert listed[0]["observations"] == 549 and listed[0]["package_name"] == "camtrap-dp-example-dataset"
     bad = tmp_path / "bad"
     shutil.copytree(example_dir, bad)
     _edit_csv(bad / "media.csv", 5, "filePublic", "maybe")
