@@ -240,10 +240,23 @@ def celery_ping(env, deadline_s=60):
     raise AssertionError(f"no worker answered the ping: {last.stdout if last else ''} {last.stderr if last else ''}")
 
 
+@pytest.fixture
+def compose_broker(redis_url):
+    """The compose test's own Redis database, emptied before and after."""
+    import redis
+
+    local = urlsplit(redis_url)
+    client = redis.Redis(host=local.hostname, port=local.port or 6379, db=COMPOSE_REDIS_DB)
+    client.flushdb()
+    yield redis_url
+    client.flushdb()
+
+
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.slow
-def test_web_worker_and_beat_start_against_local_services(compose, scratch_database, redis_url):
+def test_web_worker_and_beat_start_against_local_services(compose, scratch_database, compose_broker):
+    redis_url = compose_broker
     services = compose["services"]
     web_port = free_port()
     envs = {
