@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 import json
+import os
 import time
 import uuid
 import zipfile
@@ -234,6 +235,18 @@ _COPY_FORMATTERS = {
 }
 
 
+def _time_ordered_uuid():
+    """A UUIDv7-style id (48-bit millisecond time, then random bits).
+
+    New rows land at the right edge of the primary-key index instead of at random pages,
+    which keeps bulk inserts of a million rows fast.
+    """
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    return uuid.UUID(int=value)
+
+
 def _json_text(value):
     return None if value is None else json.dumps(value)
 
@@ -432,7 +445,7 @@ class Importer:
             area = area_containing(r["latitude"], r["longitude"], queryset=_Prefetched(areas))
             rows.append(
                 (
-                    uuid.uuid4(),
+                    _time_ordered_uuid(),
                     self.agency.pk,
                     self.sensitivity,
                     getattr(self.user, "pk", None),
@@ -523,7 +536,7 @@ class Importer:
                 continue  # keep validating, stop writing
             batch.append(
                 (
-                    uuid.uuid4(),
+                    _time_ordered_uuid(),
                     self.agency.pk,
                     self.sensitivity,
                     getattr(self.user, "pk", None),
@@ -642,7 +655,7 @@ class Importer:
                     number,
                     r["mediaID"],
                     (
-                        uuid.uuid4(),
+                        _time_ordered_uuid(),
                         self.agency.pk,
                         self.sensitivity,
                         getattr(self.user, "pk", None),
