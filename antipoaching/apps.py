@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AntipoachingConfig(AppConfig):
@@ -16,7 +17,8 @@ class AntipoachingConfig(AppConfig):
 
         register_menu(
             "antipoaching",
-            _("Anti-poaching"),
+            # A short menu label: the header must fit a 1280-pixel window in every language.
+            pgettext_lazy("menu", "Anti-poaching"),
             [
                 (_("Joint action plans"), "antipoaching:plan-list"),
                 (_("Joint operations"), "antipoaching:operation-list"),
