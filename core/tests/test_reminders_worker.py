@@ -130,14 +130,14 @@ def send_tasks(broker_url, count):
         producer.close()
 
 
-def wait_until(predicate, proc, deadline_s, what):
+def wait_until(predicate, proc, deadline_s, what, every=0.05):
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         if predicate():
             return
         if proc is not None and not proc.alive():
             raise AssertionError(f"worker exited while waiting for {what}:\n{proc.output[-4000:]}")
-        time.sleep(0.05)
+        time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}:\n{proc.output[-4000:] if proc else ''}")
 
 
@@ -241,8 +241,10 @@ def test_worker_killed_mid_batch_and_restarted_sends_each_reminder_once(worker_e
             )
         else:
             # Kill inside the mail backend's wait, after some messages went out.
-            wait_until(lambda: sum(emailed_ids(mail_dir).values()) >= 12, first, 60, "a dozen emails")
-            time.sleep(0.03)
+            # Polled every 10 ms: the kill lands 10-30 ms after a message was written, when that
+            # message is committed and the next one waits in the backend (80 ms).
+            wait_until(lambda: sum(emailed_ids(mail_dir).values()) >= 12, first, 60, "a dozen emails", every=0.01)
+            time.sleep(0.01)
         os.killpg(first.popen.pid, signal.SIGKILL)
         first.popen.wait(timeout=10)
     finally:
