@@ -9,4 +9,3 @@ from . import services
 def sync_exchange_rounds():
     """Beat task: create the coming rounds and close those whose data arrived."""
     return services.sync_obligations()
-

@@ -93,9 +93,12 @@ def test_obligations_api_and_calendar_page_follow_the_agency(
     assert {o.agency.code for _month, items in page.context["months"] for o in items} == {"CNPARK"}
 
 
-def test_admin_has_every_model(client, two_users):
+def test_admin_has_every_model(client, two_users, cn_agency):
     admin = get_user_model().objects.create_superuser("boss", "boss@example.org", "pw-for-tests-1")
     client.force_login(admin)
+    item = reminders.upsert_obligation(cn_agency, agency=cn_agency, due_date=datetime.date(2030, 1, 15), title="Report")
+    assert client.get(f"/en/admin/core/datedobligation/{item.pk}/change/").status_code == 200
+    assert client.get(f"/en/admin/core/reminder/{item.reminders.first().pk}/change/").status_code == 200
     for path in (
         "core/datedobligation",
         "core/reminder",

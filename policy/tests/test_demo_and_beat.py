@@ -34,3 +34,12 @@ def test_run_reminders_command_works_without_a_broker(settings):
     out = io.StringIO()
     call_command("run_reminders", "--sync", stdout=out)
     assert "dispatched" in out.getvalue()
+
+
+def test_tasks_are_thin_wrappers_that_run_in_process_without_a_broker(settings):
+    from core.tasks import send_due_reminders
+    from policy.tasks import sync_exchange_rounds
+
+    assert settings.CELERY_TASK_ALWAYS_EAGER
+    assert send_due_reminders.delay().get() == {"dispatched": 0, "emailed": 0}
+    assert sync_exchange_rounds.delay().get() == {"created": 0, "closed": 0}
