@@ -174,7 +174,8 @@ class WorkflowError(ValidationError):
 
 
 def plan_countries(plan):
-    return set(plan.participating_agencies.values_list("country", flat=True))
+    # .all() so that a prefetched list (API lists) is reused instead of a query per plan.
+    return {agency.country for agency in plan.participating_agencies.all()}
 
 
 def required_countries(plan):
@@ -188,19 +189,14 @@ def is_joint(plan):
     return {Country.CHINA, Country.RUSSIA} <= plan_countries(plan)
 
 
-def _last_submission(plan):
-    return (
-        plan.transitions.filter(from_status=PlanStatus.DRAFT, to_status=PlanStatus.UNDER_REVIEW).order_by("-pk").first()
-    )
-
-
 def approvals(plan):
-    """Approvals given since the plan was last submitted for review."""
-    submitted = _last_submission(plan)
-    queryset = plan.transitions.filter(is_approval=True).select_related("user", "agency")
-    if submitted:
-        queryset = queryset.filter(pk__gt=submitted.pk)
-    return list(queryset)
+    """Approvals given since the plan was last submitted for review (in the order given)."""
+    transitions = sorted(plan.transitions.all(), key=lambda t: t.pk)
+    submissions = [
+        t.pk for t in transitions if t.from_status == PlanStatus.DRAFT and t.to_status == PlanStatus.UNDER_REVIEW
+    ]
+    since = submissions[-1] if submissions else 0
+    return [t for t in transitions if t.is_approval and t.pk > since]
 
 
 def approved_countries(plan):

@@ -254,7 +254,7 @@ class IncidentViewSet(SharedRecordViewSet):
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
     select_related_fields = ("incident_type__species", "species", "protected_area", "patrol")
-    prefetch_related_fields = ("agencies_involved",)
+    prefetch_related_fields = ("agencies_involved", "links_out", "links_in")
     ordering_fields = ("created_at", "updated_at", "occurred_on")
 
     @action(detail=False, methods=["get"], url_path="export")

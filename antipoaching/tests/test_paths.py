@@ -120,3 +120,28 @@ def test_restricted_alert_page_hidden_from_others(client, cn_agency, ru_agency, 
     client.force_login(ru_staff)
     assert client.get(alert.get_absolute_url()).status_code == 200
     assert AlertReceipt.objects.get(alert=alert).opened_at is not None
+
+
+@pytest.mark.django_db
+def test_plan_and_incident_lists_hold_their_query_count(
+    api_client, cn_staff, cn_agency, ru_agency, vocabulary, django_assert_max_num_queries
+):
+    for n in range(6):
+        plan = ActionPlan.objects.create(
+            owner_agency=cn_agency,
+            title_en=f"Plan {n}",
+            period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2026, 2, 1),
+        )
+        plan.participating_agencies.set([cn_agency, ru_agency])
+        Incident.objects.create(
+            owner_agency=cn_agency, incident_type=vocabulary["snare"], occurred_on=datetime.date(2026, 3, n + 1)
+        )
+    api_client.force_authenticate(cn_staff)
+    api_client.get("/api/v1/antipoaching/plans/")  # warm the principal's caches
+    with django_assert_max_num_queries(9):
+        plans = api_client.get("/api/v1/antipoaching/plans/")
+    assert len(plans.data["results"]) == 6 and plans.data["results"][0]["is_joint"] is True
+    with django_assert_max_num_queries(7):
+        incidents = api_client.get("/api/v1/antipoaching/incidents/")
+    assert len(incidents.data["results"]) == 6
