@@ -1,6 +1,5 @@
-from pathlib import Path
-
 import gettext
+from pathlib import Path
 
 import pytest
 
