@@ -201,6 +201,12 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 
+# --- Reminders -----------------------------------------------------------
+# Absolute links in emails (e.g. https://portal.example.org); empty gives site-relative paths.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "")
+# Reminders go out at this hour, local time of the obliged agency.
+PORTAL_REMINDER_HOUR = env_int("PORTAL_REMINDER_HOUR", 9)
+
 # --- Maps ------------------------------------------------------------------
 # Empty by default: the offline base layer shipped with the project is used.
 PORTAL_TILE_URL = env_str("PORTAL_TILE_URL", "")
