@@ -9,7 +9,7 @@ PALETTE = ["#198754", "#fd7e14", "#6f42c1", "#20c997", "#6c757d"]
 
 def bar_chart(title, categories, series, width=560, height=240, unit=""):
     """`series`: [(label, color, [value per category]), …]. Returns inline, accessible SVG."""
-    left, right, top, bottom = 48, 10, 28, 46
+    left, right, top, bottom = 48, 10, 28, 56
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [float(v or 0) for _label, _color, vals in series for v in vals]
     peak = max(values + [0]) or 1
@@ -39,10 +39,12 @@ def bar_chart(title, categories, series, width=560, height=240, unit=""):
                 parts.append(
                     f'<text x="{x + bar_w / 2:.1f}" y="{y - 2:.1f}" font-size="9" text-anchor="middle">{_fmt(value)}</text>'
                 )
-        parts.append(
-            f'<text x="{left + i * group_w + group_w / 2:.1f}" y="{top + plot_h + 14}" font-size="10" '
-            f'text-anchor="middle">{escape(str(category)[:18])}</text>'
+        centre = left + i * group_w + group_w / 2
+        lines = _wrap(str(category), max(int(group_w / 6), 6))
+        tspans = "".join(
+            f'<tspan x="{centre:.1f}" dy="{0 if n == 0 else 11}">{escape(line)}</tspan>' for n, line in enumerate(lines)
         )
+        parts.append(f'<text y="{top + plot_h + 13}" font-size="10" text-anchor="middle">{tspans}</text>')
     x = left
     for label, color, _vals in series:
         parts.append(f'<rect x="{x}" y="{height - 14}" width="10" height="10" fill="{color}"/>')
@@ -50,6 +52,22 @@ def bar_chart(title, categories, series, width=560, height=240, unit=""):
         x += 24 + 7 * len(str(label))
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def _wrap(text, width, lines=2):
+    """Split a category label into at most two short lines (long words are cut)."""
+    words, result, current = text.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            result.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    result.append(current)
+    result = [line if len(line) <= width else line[: width - 1] + "…" for line in result]
+    if len(result) > lines:
+        result = result[: lines - 1] + [result[lines - 1][: width - 1] + "…"]
+    return result
 
 
 def _fmt(value):

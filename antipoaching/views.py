@@ -72,27 +72,32 @@ class PlanDetailView(PortalDetailView):
         plan, principal = self.object, self.principal
         evaluation = services.plan_evaluation(plan, principal)
         countries = evaluation["countries"]
-        if evaluation["rows"]:
+        rows = [row for row in evaluation["rows"] if row["goal"]]
+        if rows:
+            # Percent of target, so that km and counts share one scale; 100 = target met.
             context["evaluation_chart"] = charts.bar_chart(
-                _("Achieved against target"),
-                [str(row["target"].get_metric_display()) for row in evaluation["rows"]],
-                [(_("Target"), "#adb5bd", [row["goal"] for row in evaluation["rows"]])]
-                + [
+                _("Achieved as a percentage of the target"),
+                [str(row["target"].get_metric_display()) for row in rows],
+                [
                     (
                         str(Country(c).label),
                         charts.COLORS.get(c, "#198754"),
-                        [row["by_country"].get(c, 0) for row in evaluation["rows"]],
+                        [round(row["by_country"].get(c, 0) / row["goal"] * 100, 1) for row in rows],
                     )
                     for c in countries
-                ],
+                ]
+                + [(_("Total"), "#6c757d", [row["percent"] or 0 for row in rows])],
+                unit="%",
             )
         context.update(
             evaluation=evaluation,
             countries=[(c, Country(c).label) for c in countries],
             transitions=plan.transitions.select_related("user", "agency"),
             is_joint=services.is_joint(plan),
-            required_countries=sorted(services.required_countries(plan)),
-            approved_countries=sorted(services.approved_countries(plan)),
+            required_countries=[
+                (Country(c).label, c in services.approved_countries(plan))
+                for c in sorted(services.required_countries(plan))
+            ],
             steps=[(name, services.TRANSITIONS[name][1]) for name in services.available_transitions(plan, principal)],
             transition_form=TransitionForm(),
             target_form=PlanTargetForm(),
