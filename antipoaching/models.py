@@ -171,6 +171,12 @@ class PlanActivity(AuditedModel, TimeStampedModel):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from .services import sync_activity_obligation
+
+        sync_activity_obligation(self)
+
 
 class PlanTransition(models.Model):
     """One step of a plan's workflow (or one country's approval): who, for which agency, when."""

@@ -246,6 +246,63 @@ def _set_status(plan, status, **fields):
     for name, value in fields.items():
         setattr(plan, name, value)
     plan.save()
+    for activity in plan.activities.all():
+        sync_activity_obligation(activity, plan=plan)
+
+
+# --- plan activities in the shared reminder machinery ------------------------------------------
+
+REMINDED_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.ACTIVE)
+
+
+def sync_activity_obligation(activity, plan=None):
+    """Keep the activity's dated obligation (core.reminders) in step with its due date and state.
+
+    Activities of approved or active plans are reminded to their owning agency; done ones are
+    fulfilled; cancelled ones, those without a due date and those of other plans are dropped.
+    """
+    from core.reminders import cancel_obligation, obligation_for, upsert_obligation
+
+    from .models import ActivityStatus
+
+    plan = plan or activity.plan
+    wanted = (
+        activity.due_date is not None
+        and activity.status != ActivityStatus.CANCELLED
+        and (plan.status in REMINDED_PLAN_STATUSES or activity.status == ActivityStatus.DONE)
+    )
+    if not wanted:
+        if obligation_for(activity) is not None:
+            cancel_obligation(activity)
+        return None
+    title = {
+        code: getattr(activity, f"title_{code.replace('-', '_')}", "") or activity.title_en or ""
+        for code in ("zh-hans", "en", "ru")
+    }
+    existing = obligation_for(activity)
+    fulfilled = None
+    if activity.status == ActivityStatus.DONE:
+        fulfilled = existing.fulfilled_at if existing and existing.fulfilled_at else timezone.now()
+    return upsert_obligation(
+        activity,
+        agency=activity.agency,
+        due_date=activity.due_date,
+        title=title,
+        category="antipoaching.planactivity",
+        escalate_after_days=14,
+        fulfilled_at=fulfilled,
+    )
+
+
+def sync_obligations():
+    """Called by `manage.py run_reminders --sync`: every plan activity's obligation, re-derived."""
+    from .models import PlanActivity
+
+    count = 0
+    for activity in PlanActivity.objects.select_related("plan", "agency"):
+        sync_activity_obligation(activity)
+        count += 1
+    return count
 
 
 @transaction.atomic

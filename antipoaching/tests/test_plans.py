@@ -180,3 +180,26 @@ def test_plan_area_must_be_a_polygon_and_operations_link_to_plans(api_client, cn
     )
     evaluation = api_client.get(f"{URL}{plan['id']}/evaluation/").data
     assert evaluation["targets"][0]["achieved"] == 1 and evaluation["targets"][0]["percent"] == 50.0
+
+
+@pytest.mark.django_db
+def test_activities_of_approved_plans_plug_into_reminders(joint_plan, cn_staff, cn_coord, ru_coord):
+    from antipoaching import services
+    from antipoaching.models import PlanActivity
+    from core.access import Principal
+    from core.models import DatedObligation
+
+    activity = PlanActivity.objects.get(plan=joint_plan)
+    assert DatedObligation.objects.count() == 0  # a draft plan reminds nobody
+    services.submit_plan(joint_plan, Principal.for_user(cn_staff))
+    services.approve_plan(joint_plan, Principal.for_user(cn_coord))
+    services.approve_plan(joint_plan, Principal.for_user(ru_coord))
+    obligation = DatedObligation.objects.get()
+    assert obligation.agency == activity.agency and obligation.due_date == activity.due_date
+    assert obligation.status == "open"
+    activity.status = "done"
+    activity.save()
+    obligation.refresh_from_db()
+    assert obligation.status == "fulfilled" and obligation.fulfilled_at
+    assert services.sync_obligations() == 1
+    assert DatedObligation.objects.count() == 1
