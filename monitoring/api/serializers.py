@@ -420,6 +420,7 @@ class IndividualAliasSerializer(PortalModelSerializer):
 
 class IndividualSerializer(SharedRecordSerializer):
     species = SpeciesNameField()
+    status = serializers.CharField(read_only=True, help_text="active, merged or retired")
     aliases = IndividualAliasSerializer(many=True, read_only=True)
     merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
 
@@ -448,6 +449,7 @@ class MatchProposalSerializer(SharedRecordSerializer):
     individual = serializers.PrimaryKeyRelatedField(queryset=Individual.objects.all())
     other = serializers.PrimaryKeyRelatedField(queryset=Individual.objects.all())
     reviewed_by = serializers.StringRelatedField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="proposed, confirmed or rejected")
 
     class Meta:
         model = MatchProposal
@@ -534,6 +536,9 @@ class ResearchProjectSerializer(SharedRecordSerializer):
 
 class DataRequestStatusChangeSerializer(PortalModelSerializer):
     by = serializers.StringRelatedField()
+    # Plain strings: the same choice set as DataRequest.status, documented there (one enum in the schema).
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
 
     class Meta:
         model = DataRequestStatusChange
@@ -545,6 +550,7 @@ class DataRequestSerializer(SharedRecordSerializer):
     requester = serializers.StringRelatedField(read_only=True)
     history = DataRequestStatusChangeSerializer(many=True, read_only=True)
     grant = serializers.PrimaryKeyRelatedField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="submitted, approved, declined or withdrawn")
 
     class Meta:
         model = DataRequest
