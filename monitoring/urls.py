@@ -33,6 +33,7 @@ urlpatterns = [
     path("protocols/new/", views.ProtocolCreateView.as_view(), name="protocol-create"),
     path("protocols/<uuid:pk>/", views.ProtocolDetailView.as_view(), name="protocol-detail"),
     path("protocols/<uuid:pk>/edit/", views.ProtocolUpdateView.as_view(), name="protocol-edit"),
+    path("protocols/<uuid:pk>/versions/new/", views.protocol_version_create, name="protocol-version-create"),
     path("camtrap-dp/import/", views.camtrap_import, name="camtrap-import"),
     path("research/", views.ProjectListView.as_view(), name="project-list"),
     path("research/new/", views.ProjectCreateView.as_view(), name="project-create"),

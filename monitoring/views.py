@@ -598,6 +598,57 @@ class ProtocolDetailView(PortalDetailView):
     prefetch_related_fields = ("versions__adopted_by",)
 
 
+class ProtocolVersionForm(forms.ModelForm):
+    """A new version of a protocol: trilingual title and summary, document, dates, adopting agencies."""
+
+    class Meta:
+        from .models import ProtocolVersion
+
+        model = ProtocolVersion
+        fields = [
+            "version",
+            "title_zh_hans",
+            "title_en",
+            "title_ru",
+            "summary_zh_hans",
+            "summary_en",
+            "summary_ru",
+            "document",
+            "effective_from",
+            "effective_until",
+            "adopted_by",
+        ]
+        widgets = {
+            "effective_from": forms.DateInput(attrs={"type": "date"}),
+            "effective_until": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(c) for c in ("title_zh_hans", "title_en", "title_ru")):
+            self.add_error("title_en", _("Give this text in at least one language."))
+        return cleaned
+
+
+@login_required
+def protocol_version_create(request, pk):
+    from core.access import can_edit
+
+    principal = principal_for(request)
+    protocol = get_object_or_404(Protocol.objects.visible_to(principal), pk=pk)
+    if not can_edit(principal, protocol):
+        raise PermissionDenied(_("Only the owning agency may change this record."))
+    form = ProtocolVersionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        version = form.save(commit=False)
+        version.protocol = protocol
+        version.save()
+        form.save_m2m()
+        messages.success(request, _("Saved."))
+        return HttpResponseRedirect(protocol.get_absolute_url())
+    return render(request, "core/record_form.html", {"form": form, "object": None})
+
+
 class ProtocolCreateView(PortalCreateView):
     model = Protocol
     fields = PROTOCOL_FIELDS
@@ -641,7 +692,15 @@ def camtrap_import(request):
                     % {"d": run.deployments, "m": run.media, "o": run.observations},
                 )
                 return HttpResponseRedirect(reverse("monitoring:deployment-list"))
-    return render(request, "monitoring/camtrap_import.html", {"form": form, "errors": errors})
+    from .models import Crosswalk, ImportRun
+
+    recent = ImportRun.objects.visible_to(principal).select_related("owner_agency").order_by("-created_at")[:20]
+    crosswalk = Crosswalk.objects.filter(agency_id=principal.agency_id).order_by("vocabulary", "local_code")
+    return render(
+        request,
+        "monitoring/camtrap_import.html",
+        {"form": form, "errors": errors, "recent": recent, "crosswalk": crosswalk},
+    )
 
 
 # --- research -------------------------------------------------------------------------------------

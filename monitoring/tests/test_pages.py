@@ -221,3 +221,32 @@ def test_demo_is_idempotent_and_has_a_cross_border_leopard():
         Principal(is_superuser=True), datetime.date(2024, 1, 1), datetime.date(2025, 12, 31)
     )
     assert table["totals"]["both"] == 1
+
+
+@pytest.mark.django_db
+def test_protocol_version_form(client, cn_staff, ru_staff, cn_agency, ru_agency):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    protocol = Protocol.objects.create(owner_agency=cn_agency, key="snow", method="snow_track", title_en="Snow tracks")
+    client.force_login(ru_staff)
+    assert client.get(f"/en/monitoring/protocols/{protocol.pk}/versions/new/").status_code == 403
+    client.force_login(cn_staff)
+    response = client.post(
+        f"/en/monitoring/protocols/{protocol.pk}/versions/new/",
+        {
+            "version": "1.0",
+            "title_en": "Snow-track protocol",
+            "title_zh_hans": "雪地足迹规程",
+            "title_ru": "Протокол ЗМУ",
+            "summary_en": "Count crossings per 10 km.",
+            "effective_from": "2025-01-01",
+            "adopted_by": [cn_agency.pk, ru_agency.pk],
+            "document": SimpleUploadedFile("protocol.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+        },
+    )
+    assert response.status_code == 302
+    version = protocol.versions.get()
+    assert version.title_ru == "Протокол ЗМУ" and set(version.adopted_by.all()) == {cn_agency, ru_agency}
+    assert version.document.name.endswith(".pdf")
+    assert protocol.current_version(datetime.date(2025, 6, 1)) == version
+    version.document.delete(save=False)
