@@ -30,7 +30,8 @@ def search(principal, term, limit=20):
     for target in _targets:
         manager = target.model.objects
         queryset = manager.visible_to(principal) if hasattr(manager, "visible_to") else manager.all()
-        found = list(queryset.filter(multilingual_q(target.model, target.fields, term))[:limit])
+        # distinct(): a match through a to-many relation (e.g. aliases) must not list a record twice.
+        found = list(queryset.filter(multilingual_q(target.model, target.fields, term)).distinct()[:limit])
         if found:
             results.append((target, found))
     return results

@@ -173,7 +173,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = {}
+# Entries here are copied into django-celery-beat's tables, where admins can change them. The
+# reminder and round schedules are created by policy's data migration.
+CELERY_BEAT_SCHEDULE = {
+    "monitoring-refresh-location-categories": {
+        # A safety net: deployments are re-generalized when a species' sensitivity changes.
+        "task": "monitoring.tasks.refresh_location_categories_task",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
+}
 
 # --- REST API --------------------------------------------------------------
 REST_FRAMEWORK = {
