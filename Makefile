@@ -33,9 +33,10 @@ install-dev: $(INSTALLED_DEV)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@# --- processes that run beside the web server during the demo start here ---
-	@# (e.g. the reminder scheduler: start it in the background and stop it with the server)
+	@# Reminders without Redis: the scheduler runs in process beside the server and stops with it.
 	@echo "Serving http://$(HOST):$(PORT)/ — log in with one of the demo logins above. Ctrl-C stops it."
+	$(PY) manage.py run_reminders --loop --interval 60 --sync & REMINDERS=$$!; \
+	trap 'kill $$REMINDERS 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite. Tests that need PostgreSQL, Redis or Chromium are skipped with the reason when

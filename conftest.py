@@ -12,6 +12,10 @@ import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
+# pytest-django reads this when the session's live_server starts; "localhost" would make the
+# browser tests' own-host check depend on name resolution.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
 
 def _port_open(host, port):
     try:

@@ -29,7 +29,7 @@ class SharedRecordFilterSet(PortalFilterSet):
         label=_("Owning agency"),
     )
     owner_country = django_filters.ChoiceFilter(
-        field_name="owner_agency__country", choices=Country.choices, label=_("Country")
+        field_name="owner_agency__country", choices=Country.choices, label=_("Country of the owning agency")
     )
     sensitivity = django_filters.ChoiceFilter(choices=Sensitivity.choices, label=_("Sensitivity"))
     updated_since = django_filters.IsoDateTimeFilter(

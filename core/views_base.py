@@ -87,7 +87,9 @@ def record_history(principal, record, limit=20):
     from core.models import ObjectChange
 
     return list(
-        ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(type(record)), object_id=str(record.pk))
+        ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(record)), object_id=str(record.pk)
+        )
         .select_related("user", "agency", "api_key")
         .order_by("-time")[:limit]
     )
