@@ -34,6 +34,7 @@ from .models import (
     PlanTarget,
     Waypoint,
 )
+from .reference_data import install_incident_types
 
 _NS = uuid.UUID("6a1f0c52-2b7e-4c61-9d0a-5e3b7f1c2d40")
 UTC = datetime.UTC
@@ -43,36 +44,8 @@ def _id(key):
     return uuid.uuid5(_NS, key)
 
 
-VOCABULARY = [
-    # code, category, removable, species, zh-hans, en, ru
-    ("snare", "threat", True, None, "套子", "Snare", "Петля"),
-    ("trap", "threat", True, None, "夹子（陷阱）", "Leg-hold trap", "Капкан"),
-    ("poaching_camp", "threat", False, None, "盗猎营地", "Poaching camp", "Браконьерский лагерь"),
-    ("gunshot", "threat", False, None, "枪声", "Gunshot heard", "Выстрел"),
-    ("carcass", "threat", False, None, "动物尸体", "Carcass", "Туша животного"),
-    ("illegal_logging", "threat", False, None, "非法采伐", "Illegal logging", "Незаконная рубка"),
-    ("fire", "threat", False, None, "火情", "Fire", "Пожар"),
-    ("people", "threat", False, None, "可疑人员", "Suspicious people", "Подозрительные лица"),
-    ("tiger_sign", "wildlife", False, "Panthera tigris altaica", "东北虎痕迹", "Tiger sign", "Следы тигра"),
-    ("leopard_sign", "wildlife", False, "Panthera pardus orientalis", "东北豹痕迹", "Leopard sign", "Следы леопарда"),
-    ("prey_sign", "wildlife", False, None, "猎物痕迹", "Prey sign (ungulates)", "Следы копытных"),
-]
-
-
 def seed_vocabulary():
-    for order, (code, category, removable, species, zh, en, ru) in enumerate(VOCABULARY, start=1):
-        IncidentType.objects.get_or_create(
-            code=code,
-            defaults={
-                "category": category,
-                "removable": removable,
-                "order": order * 10,
-                "species": Species.objects.filter(scientific_name=species).first() if species else None,
-                "name_zh_hans": zh,
-                "name_en": en,
-                "name_ru": ru,
-            },
-        )
+    install_incident_types(IncidentType, Species)
 
 
 def _user(username):

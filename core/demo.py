@@ -6,6 +6,7 @@ Idempotent: records are created when missing and never overwritten, so a second 
 from django.contrib.auth import get_user_model
 
 from core.models import Agency, Membership, Role, Species
+from core.reference_data import install_species
 
 AGENCIES = [
     # code, country, kind, zh-hans, en, ru
@@ -90,22 +91,6 @@ USERS = [
 DEMO_PASSWORD = "tiger-leopard-2026"
 ADMIN = ("admin", "admin-tumen-2026")
 
-SPECIES = [
-    # scientific, category, target, zh-hans, en, ru
-    ("Panthera tigris altaica", 2, True, "东北虎", "Amur tiger", "Амурский тигр"),
-    ("Panthera pardus orientalis", 2, True, "东北豹", "Amur leopard", "Дальневосточный леопард"),
-    ("Ursus thibetanus", 3, False, "亚洲黑熊", "Asiatic black bear", "Гималайский медведь"),
-    ("Ursus arctos", 3, False, "棕熊", "Brown bear", "Бурый медведь"),
-    ("Lynx lynx", 3, False, "猞猁", "Eurasian lynx", "Обыкновенная рысь"),
-    ("Moschus moschiferus", 3, False, "原麝", "Siberian musk deer", "Сибирская кабарга"),
-    ("Sus scrofa", 0, False, "野猪", "Wild boar", "Кабан"),
-    ("Cervus nippon", 0, False, "梅花鹿", "Sika deer", "Пятнистый олень"),
-    ("Capreolus pygargus", 0, False, "西伯利亚狍", "Siberian roe deer", "Сибирская косуля"),
-    ("Cervus canadensis", 0, False, "马鹿", "Red deer (wapiti)", "Изюбрь"),
-    ("Prionailurus bengalensis", 0, False, "豹猫", "Leopard cat", "Амурский лесной кот"),
-    ("Meles leucurus", 0, False, "亚洲狗獾", "Asian badger", "Азиатский барсук"),
-]
-
 
 def seed(stdout=None):
     say = stdout.write if stdout else (lambda *_: None)
@@ -118,17 +103,7 @@ def seed(stdout=None):
         agencies[code] = agency
         if created:
             say(f"  agency {code}")
-    for scientific, category, target, zh, en, ru in SPECIES:
-        Species.objects.get_or_create(
-            scientific_name=scientific,
-            defaults={
-                "sensitivity_category": category,
-                "is_target": target,
-                "common_name_zh_hans": zh,
-                "common_name_en": en,
-                "common_name_ru": ru,
-            },
-        )
+    install_species(Species)
     User = get_user_model()
     for username, code, role, first, last in USERS:
         user = User.objects.filter(username=username).first()

@@ -361,12 +361,9 @@ class Deployment(SharedRecord):
         super().save(*args, **kwargs)
 
 
-class CaptureMethod(models.TextChoices):
-    ACTIVITY = "activityDetection", _("Activity detection")
-    TIME_LAPSE = "timeLapse", _("Time lapse")
+class BulkImportedRecord(SharedRecord):
+    """A shared record written by the million in Camtrap DP imports (media, observations)."""
 
-
-class Media(SharedRecord):
     # Bulk imports: the natural-key unique index starts with owner_agency_id and serves its
     # lookups, and created_by is never filtered on; two fewer indexes to maintain per row.
     owner_agency = models.ForeignKey(
@@ -381,6 +378,17 @@ class Media(SharedRecord):
         db_index=False,
         verbose_name=_("created by"),
     )
+
+    class Meta(SharedRecord.Meta):
+        abstract = True
+
+
+class CaptureMethod(models.TextChoices):
+    ACTIVITY = "activityDetection", _("Activity detection")
+    TIME_LAPSE = "timeLapse", _("Time lapse")
+
+
+class Media(BulkImportedRecord):
     deployment = models.ForeignKey(
         Deployment, on_delete=models.CASCADE, related_name="media", db_index=False, verbose_name=_("deployment")
     )
@@ -428,21 +436,7 @@ class ClassificationMethod(models.TextChoices):
     MACHINE = "machine", _("Machine")
 
 
-class Observation(SharedRecord):
-    # Bulk imports: the natural-key unique index starts with owner_agency_id and serves its
-    # lookups, and created_by is never filtered on; two fewer indexes to maintain per row.
-    owner_agency = models.ForeignKey(
-        "core.Agency", on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("owning agency")
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-        verbose_name=_("created by"),
-    )
+class Observation(BulkImportedRecord):
     deployment = models.ForeignKey(
         Deployment, on_delete=models.CASCADE, related_name="observations", db_index=False, verbose_name=_("deployment")
     )
