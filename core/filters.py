@@ -14,6 +14,16 @@ class PortalFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
 
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_portal_styled", False):
+            from core.forms import style_form
+
+            style_form(form)
+            form._portal_styled = True
+        return form
+
     def filter_search(self, queryset, name, value):
         value = value.strip()
         if not value or not self.search_fields:

@@ -10,6 +10,23 @@ from core.models import Agency, Sensitivity
 from core.translated import localized_columns, translated_fields
 
 
+def style_form(form):
+    """Give widgets Bootstrap's classes unless a form chose its own."""
+    for field in form.fields.values():
+        widget = field.widget
+        if widget.attrs.get("class"):
+            continue
+        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+            css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else ""
+        elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+            css = "form-select"
+        else:
+            css = "form-control"
+        if css:
+            widget.attrs["class"] = css
+    return form
+
+
 def expand_translated(model, field_names):
     """Replace each translated field name by its three language columns, in order."""
     registered = translated_fields(model)
@@ -28,6 +45,7 @@ class TranslatedModelForm(forms.ModelForm):
     def __init__(self, *args, principal=None, **kwargs):
         self.principal = principal
         super().__init__(*args, **kwargs)
+        style_form(self)
         names = dict(settings.LANGUAGE_SELF_NAMES)
         model = self._meta.model
         for field_name in translated_fields(model):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.access import principal_for
+from core.forms import style_form
 from core.models import Agency, Species
 from core.views_base import PortalCreateView, PortalDetailView, PortalListView, PortalUpdateView
 
@@ -564,7 +565,7 @@ class PeriodForm(forms.Form):
 @login_required
 def cross_border_report(request):
     principal = principal_for(request)
-    form = PeriodForm(request.GET or None)
+    form = style_form(PeriodForm(request.GET or None))
     start, end, species = datetime.date(1900, 1, 1), datetime.date.today(), None
     if form.is_valid():
         start = form.cleaned_data["start"] or start
