@@ -310,3 +310,16 @@ def test_translated_field_in_a_form_encoded_request(api_client, cn_staff):
     assert response.data["area_km2"] is None
     empty = api_client.post(URL, {"name": '{"ru": "", "en": ""}', "country": "CN"}, format="multipart")
     assert empty.status_code == 400 and "name" in empty.data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, fragment", [("en", "still used"), ("ru", "используется")])
+def test_deleting_a_record_others_depend_on_is_a_409_not_a_server_error(
+    api_client, cn_agency, secretariat_agency, language, fragment
+):
+    ProtectedArea.objects.create(owner_agency=cn_agency, name_en="Owned", country="CN")
+    api_client.force_authenticate(make_member(secretariat_agency, Role.SECRETARIAT_COORDINATOR))
+    response = api_client.delete("/api/v1/agencies/CNPARK/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 409
+    assert fragment in str(response.data["detail"])
+    assert ProtectedArea.objects.filter(owner_agency=cn_agency).exists()

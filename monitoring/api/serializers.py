@@ -572,3 +572,14 @@ class DataRequestSerializer(SharedRecordSerializer):
 
 class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SplitSerializer(DecisionSerializer):
+    aliases = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+
+def decision_note(data):
+    """The validated note of a decision body (400, not 500, for a body that is not an object)."""
+    serializer = DecisionSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["note"]

@@ -260,12 +260,15 @@ class IndividualViewSet(SharedRecordViewSet):
         events = CatalogueEvent.objects.filter(source=individual) | CatalogueEvent.objects.filter(target=individual)
         return Response(s.CatalogueEventSerializer(events.order_by("created_at"), many=True).data)
 
+    @extend_schema(request=s.SplitSerializer)
     @action(detail=True, methods=["post"])
     def split(self, request, pk=None):
         individual = self.get_object()
-        aliases = request.data.get("aliases") or []
+        body = s.SplitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        aliases = body.validated_data["aliases"]
         try:
-            new = services.split_individual(self.principal, individual, aliases, note=request.data.get("note", ""))
+            new = services.split_individual(self.principal, individual, aliases, note=body.validated_data["note"])
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc))
         except DjangoValidationError as exc:
@@ -282,7 +285,7 @@ class MatchProposalViewSet(SharedRecordViewSet):
     def _review(self, request, confirm):
         proposal = self.get_object()
         try:
-            proposal = services.review_match(self.principal, proposal, confirm, note=request.data.get("note", ""))
+            proposal = services.review_match(self.principal, proposal, confirm, note=s.decision_note(request.data))
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc))
         except DjangoValidationError as exc:
@@ -360,7 +363,7 @@ class DataRequestViewSet(SharedRecordViewSet):
         data_request = self.get_object()
         try:
             data_request = services.decide_data_request(
-                self.principal, data_request, approve, note=request.data.get("note", "")
+                self.principal, data_request, approve, note=s.decision_note(request.data)
             )
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc))

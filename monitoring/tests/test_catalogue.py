@@ -229,3 +229,13 @@ def test_propose_and_review_pages(client, cn_agency, ru_agency, cn_staff, expert
     client.post(f"/en/monitoring/matches/{proposal.pk}/review/", {"decision": "confirm"})
     proposal.refresh_from_db()
     assert proposal.status == "confirmed"
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_an_object_is_a_400_not_a_server_error(api_client, cn_agency, cn_staff, two_sides):
+    api_client.force_authenticate(cn_staff)
+    individual = _individual(cn_agency, "T-17")
+    response = api_client.post(
+        f"/api/v1/monitoring/individuals/{individual.pk}/split/", '"just a string"', content_type="application/json"
+    )
+    assert response.status_code == 400
