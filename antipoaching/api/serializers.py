@@ -6,6 +6,7 @@ from rest_framework import serializers
 from core.access import can_create_for, can_edit, principal_for
 from core.api.serializers import AgencyCodeField, PortalModelSerializer, SharedRecordSerializer
 from core.models import Sensitivity, Species
+from core.translated import language_codes
 from reserves.models import ProtectedArea
 
 from .. import services
@@ -197,7 +198,18 @@ class ActionPlanSerializer(SharedRecordSerializer):
 
 class TransitionRequestSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    evaluation = serializers.JSONField(required=False)
+    evaluation = serializers.JSONField(
+        required=False, help_text=_('The written evaluation: {"zh-hans": …, "en": …, "ru": …} or a string.')
+    )
+
+    def validate_evaluation(self, value):
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, dict) and all(
+            code in language_codes() and isinstance(text, str) for code, text in value.items()
+        ):
+            return value
+        raise serializers.ValidationError(_("Expected an object with the keys zh-hans, en and ru, or a string."))
 
 
 class JointOperationSerializer(SharedRecordSerializer):

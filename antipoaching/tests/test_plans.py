@@ -203,3 +203,13 @@ def test_activities_of_approved_plans_plug_into_reminders(joint_plan, cn_staff, 
     assert obligation.status == "fulfilled" and obligation.fulfilled_at
     assert services.sync_obligations() == 1
     assert DatedObligation.objects.count() == 1
+
+
+def test_evaluation_body_must_be_text_or_a_translated_object():
+    from antipoaching.api.serializers import TransitionRequestSerializer
+
+    assert TransitionRequestSerializer(data={"evaluation": {"en": "Met the km target", "ru": "Цель выполнена"}}).is_valid()
+    assert TransitionRequestSerializer(data={"evaluation": "Met the km target"}).is_valid()
+    for bad in (True, ["x"], {"fr": "non"}, {"en": 3}):
+        serializer = TransitionRequestSerializer(data={"evaluation": bad})
+        assert not serializer.is_valid() and "evaluation" in serializer.errors

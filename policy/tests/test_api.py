@@ -116,3 +116,10 @@ def test_rounds_list_query_count_is_constant(api_client, rounds, cn_agency, djan
     with django_assert_max_num_queries(8):
         response = api_client.get("/api/v1/policy/rounds/")
     assert response.status_code == 200 and len(response.json()["results"]) >= 2
+
+
+@pytest.mark.django_db
+def test_an_impossible_year_filter_is_a_400(api_client, cn_staff):
+    api_client.force_authenticate(cn_staff)
+    assert api_client.get("/api/v1/policy/rounds/", {"year": 0}).status_code == 400
+    assert api_client.get("/api/v1/policy/rounds/", {"year": 2026}).status_code == 200
