@@ -9,7 +9,7 @@ PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 INSTALLED_DEV := $(VENV)/.installed-dev
 
-.PHONY: venv install install-dev run test test-sqlite lint format messages compilemessages clean
+.PHONY: fuzz venv install install-dev run test test-sqlite lint format messages compilemessages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -68,3 +68,7 @@ compilemessages:
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Fuzz every API operation with schemathesis against a scratch demo (any 5xx is a bug).
+fuzz: install-dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) bash scripts/fuzz_api.sh
