@@ -208,7 +208,9 @@ def test_activities_of_approved_plans_plug_into_reminders(joint_plan, cn_staff, 
 def test_evaluation_body_must_be_text_or_a_translated_object():
     from antipoaching.api.serializers import TransitionRequestSerializer
 
-    assert TransitionRequestSerializer(data={"evaluation": {"en": "Met the km target", "ru": "Цель выполнена"}}).is_valid()
+    assert TransitionRequestSerializer(
+        data={"evaluation": {"en": "Met the km target", "ru": "Цель выполнена"}}
+    ).is_valid()
     assert TransitionRequestSerializer(data={"evaluation": "Met the km target"}).is_valid()
     for bad in (True, ["x"], {"fr": "non"}, {"en": 3}):
         serializer = TransitionRequestSerializer(data={"evaluation": bad})
