@@ -139,3 +139,19 @@ def test_every_marked_string_is_in_the_catalogues(tmp_path):
         extracted = {(c, m) for c, m, *_ in parse_po(copy / relative)}
         missing += [f"{relative}: {m!r}" for c, m in sorted(extracted - committed, key=str)]
     assert not missing, "run `make messages`, translate and compile: " + "; ".join(missing[:20])
+
+
+@pytest.mark.parametrize("po", catalogue_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_catalogue_header_is_usable_and_plurals_have_every_form(po):
+    """A fuzzy header is dropped by msgfmt (no Plural-Forms in the .mo); plural entries need every form."""
+    import re
+
+    text = po.read_text(encoding="utf-8")
+    header = text.split('msgid ""', 1)[0]
+    assert "#, fuzzy" not in header, f"{po}: the header is marked fuzzy"
+    match = re.search(r"Plural-Forms: nplurals=(\d+)", text)
+    assert match, f"{po}: no Plural-Forms"
+    expected = {"ru": 4, "zh_Hans": 1}[po.parent.parent.name]
+    assert int(match.group(1)) == expected
+    short = [msgid for _c, msgid, plural, msgstrs, _f in parse_po(po) if plural and len(msgstrs) != expected]
+    assert not short, f"{po}: plural entries without {expected} forms: {short[:3]}"
