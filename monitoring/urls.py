@@ -35,6 +35,7 @@ urlpatterns = [
     path("protocols/<uuid:pk>/edit/", views.ProtocolUpdateView.as_view(), name="protocol-edit"),
     path("protocols/<uuid:pk>/versions/new/", views.protocol_version_create, name="protocol-version-create"),
     path("camtrap-dp/import/", views.camtrap_import, name="camtrap-import"),
+    path("crosswalk/", views.crosswalk_edit, name="crosswalk-edit"),
     path("research/", views.ProjectListView.as_view(), name="project-list"),
     path("research/new/", views.ProjectCreateView.as_view(), name="project-create"),
     path("research/<uuid:pk>/", views.ProjectDetailView.as_view(), name="project-detail"),

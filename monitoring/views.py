@@ -23,6 +23,7 @@ from . import filters, services
 from .camtrap.importer import PackageInvalid, format_error, import_package
 from .models import (
     CatalogueEvent,
+    Crosswalk,
     DataRequest,
     Deployment,
     Individual,
@@ -693,14 +694,20 @@ def camtrap_import(request):
                     % {"d": run.deployments, "m": run.media, "o": run.observations},
                 )
                 return HttpResponseRedirect(reverse("monitoring:deployment-list"))
-    from .models import Crosswalk, ImportRun
+    from .models import ImportRun
 
     recent = ImportRun.objects.visible_to(principal).select_related("owner_agency").order_by("-created_at")[:20]
     crosswalk = Crosswalk.objects.filter(agency_id=principal.agency_id).order_by("vocabulary", "local_code")
     return render(
         request,
         "monitoring/camtrap_import.html",
-        {"form": form, "errors": errors, "recent": recent, "crosswalk": crosswalk},
+        {
+            "form": form,
+            "errors": errors,
+            "recent": recent,
+            "crosswalk": crosswalk,
+            "crosswalk_form": style_form(CrosswalkForm()) if principal.can_write and principal.agency else None,
+        },
     )
 
 
@@ -830,3 +837,44 @@ def request_decide(request, pk):
     else:
         messages.success(request, _("Saved."))
     return HttpResponseRedirect(data_request.get_absolute_url())
+
+
+class CrosswalkForm(forms.ModelForm):
+    class Meta:
+        model = Crosswalk
+        fields = ("vocabulary", "local_code", "shared_key")
+
+    def clean(self):
+        cleaned = super().clean()
+        # The agency is not a form field, so the unique constraint has to be checked here.
+        duplicate = Crosswalk.objects.filter(
+            agency=self.instance.agency, vocabulary=cleaned.get("vocabulary"), local_code=cleaned.get("local_code")
+        )
+        if duplicate.exists():
+            raise forms.ValidationError(_("Your agency already maps this local code."))
+        return cleaned
+
+
+@login_required
+def crosswalk_edit(request):
+    """An agency maps its own local codes to the shared keys (used by every import it makes)."""
+    principal = principal_for(request)
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse("monitoring:camtrap-import"))
+    if not principal.can_write or principal.agency is None:
+        raise PermissionDenied(_("Your account is read-only."))
+    delete_id = request.POST.get("delete")
+    if delete_id:
+        Crosswalk.objects.filter(pk=delete_id, agency=principal.agency).delete()
+        messages.success(request, _("The crosswalk entry was removed."))
+        return HttpResponseRedirect(reverse("monitoring:camtrap-import"))
+    form = style_form(CrosswalkForm(request.POST, instance=Crosswalk(agency=principal.agency)))
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("The crosswalk entry was added."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return HttpResponseRedirect(reverse("monitoring:camtrap-import"))

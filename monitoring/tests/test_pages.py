@@ -250,3 +250,43 @@ def test_protocol_version_form(client, cn_staff, ru_staff, cn_agency, ru_agency)
     assert version.document.name.endswith(".pdf")
     assert protocol.current_version(datetime.date(2025, 6, 1)) == version
     version.document.delete(save=False)
+
+
+@pytest.mark.django_db
+def test_agency_edits_its_crosswalk_on_the_import_page(client, cn_agency, ru_agency):
+    from core.tests.factories import make_member
+    from monitoring.models import Crosswalk
+
+    client.force_login(make_member(cn_agency, "agency_staff", username="cw_staff"))
+    page = client.get("/en/monitoring/camtrap-dp/import/")
+    assert 'id="crosswalk-form"' in page.content.decode()
+    added = client.post(
+        "/en/monitoring/crosswalk/",
+        {"vocabulary": "feature_type", "local_code": "兽道", "shared_key": "trailGame"},
+        follow=True,
+    )
+    assert "兽道" in added.content.decode()
+    entry = Crosswalk.objects.get(agency=cn_agency, local_code="兽道")
+    assert entry.shared_key == "trailGame"
+    again = client.post(
+        "/en/monitoring/crosswalk/",
+        {"vocabulary": "feature_type", "local_code": "兽道", "shared_key": "trailGame"},
+        follow=True,
+    )
+    assert "already maps this local code" in again.content.decode()
+    bad = client.post(
+        "/en/monitoring/crosswalk/",
+        {"vocabulary": "feature_type", "local_code": "x", "shared_key": "notAKey"},
+        follow=True,
+    )
+    assert "is not a key of this vocabulary" in bad.content.decode()
+    assert Crosswalk.objects.filter(agency=cn_agency).count() == 1
+    # Another agency cannot remove it.
+    client.force_login(make_member(ru_agency, "agency_staff", username="cw_other"))
+    client.post("/en/monitoring/crosswalk/", {"delete": entry.pk})
+    assert Crosswalk.objects.filter(pk=entry.pk).exists()
+    client.force_login(make_member(cn_agency, "observer", username="cw_observer"))
+    assert client.post("/en/monitoring/crosswalk/", {"delete": entry.pk}).status_code == 403
+    client.force_login(make_member(cn_agency, "agency_staff", username="cw_staff"))
+    client.post("/en/monitoring/crosswalk/", {"delete": entry.pk})
+    assert not Crosswalk.objects.filter(pk=entry.pk).exists()
