@@ -123,3 +123,31 @@ def test_training_pages(client, cn_staff, cn_agency):
     )
     assert response.status_code == 200 and "before the start date" in response.content.decode()
     assert TrainingCourse.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_certificate_file_is_uploaded_with_the_participant(api_client, cn_staff, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    api_client.force_authenticate(cn_staff)
+    course = api_client.post(COURSES, _course(), format="json").data
+    scan = SimpleUploadedFile("certificate.pdf", b"%PDF-1.4 certificate SM-7", content_type="application/pdf")
+    response = api_client.post(
+        PARTICIPANTS,
+        {
+            "course": course["id"],
+            "name": "Li Wei",
+            "agency": "CNPARK",
+            "certificate_number": "SM-7",
+            "certificate_issued": "2026-04-03",
+            "certificate_file": scan,
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.data
+    participant = TrainingParticipant.objects.get(pk=response.data["id"])
+    assert participant.certificate_file.name.startswith("training/certificates/")
+    with participant.certificate_file.open("rb") as stored:
+        assert stored.read() == b"%PDF-1.4 certificate SM-7"
+    assert response.data["certificate_file"].endswith(".pdf")
