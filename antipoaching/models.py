@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.geo import validate_geojson, validate_wgs84_point
 from core.models import AuditedModel, Country, SharedRecord, TimeStampedModel
+from core.validators import period_errors, validate_period
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -108,8 +109,7 @@ class ActionPlan(SharedRecord):
 
     def clean(self):
         super().clean()
-        if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValidationError({"period_end": _("The end date is before the start date.")})
+        validate_period(self.period_start, self.period_end, "period_end")
 
 
 class TargetMetric(models.TextChoices):
@@ -242,8 +242,7 @@ class JointOperation(SharedRecord):
 
     def clean(self):
         super().clean()
-        if self.start and self.end and self.end < self.start:
-            raise ValidationError({"end": _("The end is before the start.")})
+        validate_period(self.start, self.end, "end")
 
 
 # --- patrols ---------------------------------------------------------------------------------
@@ -322,8 +321,7 @@ class Patrol(SharedRecord):
     def clean(self):
         super().clean()
         errors = {}
-        if self.start and self.end and self.end < self.start:
-            errors["end"] = _("The end is before the start.")
+        errors.update(period_errors(self.start, self.end, "end"))
         if not isinstance(self.members, list) or not all(isinstance(m, str) for m in self.members):
             errors["members"] = _("Team members must be a list of names.")
         if errors:
@@ -367,8 +365,7 @@ class PatrolLeg(AuditedModel, TimeStampedModel):
 
     def clean(self):
         super().clean()
-        if self.start and self.end and self.end < self.start:
-            raise ValidationError({"end": _("The end is before the start.")})
+        validate_period(self.start, self.end, "end")
 
     def save(self, *args, **kwargs):
         from .services import leg_distance_km

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.geo import geodesic_length_km, validate_geojson, validate_wgs84_point
 from core.models import AuditedModel, SharedRecord, TimeStampedModel
+from core.validators import validate_period
 
 # --- 1. Uniform methods: protocols and shared vocabularies ----------------------------------
 
@@ -82,8 +83,7 @@ class ProtocolVersion(AuditedModel, TimeStampedModel):
         return f"{self.protocol.key} v{self.version}"
 
     def clean(self):
-        if self.effective_until and self.effective_from and self.effective_until < self.effective_from:
-            raise ValidationError({"effective_until": _("The end date is before the start date.")})
+        validate_period(self.effective_from, self.effective_until, "effective_until")
 
 
 class Vocabulary(models.TextChoices):
@@ -229,8 +229,7 @@ class Survey(SharedRecord):
 
     def clean(self):
         super().clean()
-        if self.end_date and self.start_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("The end date is before the start date.")})
+        validate_period(self.start_date, self.end_date, "end_date")
         if self.area:
             try:
                 validate_geojson(self.area, ("Polygon", "MultiPolygon"))
@@ -350,8 +349,7 @@ class Deployment(SharedRecord):
             validate_wgs84_point(self.latitude, self.longitude)
         except ValidationError as exc:
             raise ValidationError({"latitude": exc.messages}) from exc
-        if self.start and self.end and self.end < self.start:
-            raise ValidationError({"end": _("The end is before the start.")})
+        validate_period(self.start, self.end, "end")
 
     def save(self, *args, **kwargs):
         from reserves.services import area_containing
@@ -379,6 +377,16 @@ class BulkImportedRecord(SharedRecord):
         verbose_name=_("created by"),
     )
 
+    import_run = models.ForeignKey(
+        ImportRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("import"),
+    )
+
     class Meta(SharedRecord.Meta):
         abstract = True
 
@@ -403,15 +411,6 @@ class Media(BulkImportedRecord):
     favorite = models.BooleanField(_("favourite"), null=True, blank=True)
     media_comments = models.TextField(_("comments"), blank=True)
     file = models.FileField(_("file"), upload_to="monitoring/media/", blank=True)
-    import_run = models.ForeignKey(
-        ImportRun,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-        verbose_name=_("import"),
-    )
 
     class Meta(SharedRecord.Meta):
         ordering = ["timestamp"]
@@ -499,15 +498,6 @@ class Observation(BulkImportedRecord):
     classification_probability = models.FloatField(_("classification probability"), null=True, blank=True)
     observation_tags = models.CharField(_("tags"), max_length=500, blank=True)
     observation_comments = models.TextField(_("comments"), blank=True)
-    import_run = models.ForeignKey(
-        ImportRun,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-        verbose_name=_("import"),
-    )
 
     class Meta(SharedRecord.Meta):
         ordering = ["-event_start"]

@@ -544,15 +544,19 @@ class MatchDetailView(PortalDetailView):
 def review_match(request, pk):
     principal = principal_for(request)
     proposal = get_object_or_404(MatchProposal.objects.visible_to(principal), pk=pk)
+    confirm = request.POST.get("decision") == "confirm"
+    return _post_decision(request, proposal, lambda note: services.review_match(principal, proposal, confirm, note))
+
+
+def _post_decision(request, record, decide):
+    """Run a reviewer's decision sent from a page; a refused decision becomes an error message."""
     try:
-        services.review_match(
-            principal, proposal, request.POST.get("decision") == "confirm", request.POST.get("note", "")
-        )
+        decide(request.POST.get("note", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Saved."))
-    return HttpResponseRedirect(proposal.get_absolute_url())
+    return HttpResponseRedirect(record.get_absolute_url())
 
 
 class PeriodForm(forms.Form):
@@ -828,15 +832,10 @@ def request_create(request):
 def request_decide(request, pk):
     principal = principal_for(request)
     data_request = get_object_or_404(DataRequest.objects.visible_to(principal), pk=pk)
-    try:
-        services.decide_data_request(
-            principal, data_request, request.POST.get("decision") == "approve", request.POST.get("note", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Saved."))
-    return HttpResponseRedirect(data_request.get_absolute_url())
+    approve = request.POST.get("decision") == "approve"
+    return _post_decision(
+        request, data_request, lambda note: services.decide_data_request(principal, data_request, approve, note)
+    )
 
 
 class CrosswalkForm(forms.ModelForm):

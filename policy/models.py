@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.datasets import dataset_choices
 from core.models import AuditedModel, SharedRecord, TimeStampedModel
+from core.validators import period_errors
 
 MANUAL_DATASET = "manual"
 
@@ -109,8 +110,7 @@ class ExchangeAgreement(SharedRecord):
             not isinstance(d, int) or isinstance(d, bool) or d < 1 or d > 365 for d in self.lead_days
         ):
             errors["lead_days"] = _("Lead times are whole days between 1 and 365, for example [7, 1].")
-        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
-            errors["ends_on"] = _("The end date is before the start date.")
+        errors.update(period_errors(self.starts_on, self.ends_on, "ends_on"))
         if errors:
             raise ValidationError(errors)
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..validators import period_errors
 from .base import AuditedModel, SharedRecord, TimeStampedModel
 
 __all__ = ["ExchangeTopic", "ExchangeVisit", "ExchangeVisitMember"]
@@ -56,8 +57,7 @@ class ExchangeVisit(SharedRecord):
     def clean(self):
         super().clean()
         errors = {}
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = _("The end date is before the start date.")
+        errors.update(period_errors(self.start_date, self.end_date, "end_date"))
         if self.delegation_agency_id and self.delegation_agency_id == self.host_agency_id:
             errors["host_agency"] = _("The host agency must differ from the delegation's agency.")
         if errors:

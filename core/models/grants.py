@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..validators import period_errors
 from .base import AuditedModel, TimeStampedModel
 
 
@@ -67,8 +68,7 @@ class DataSharingGrant(AuditedModel, TimeStampedModel):
         errors = {}
         if self.grantor_id and self.grantor_id == self.grantee_id:
             errors["grantee"] = _("An agency cannot grant access to itself.")
-        if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
-            errors["valid_until"] = _("The end date is before the start date.")
+        errors.update(period_errors(self.valid_from, self.valid_until, "valid_until"))
         if self.dataset_type and self.dataset_type not in shared_dataset_types():
             errors["dataset_type"] = _("Unknown dataset type “%(value)s”.") % {"value": self.dataset_type}
         if errors:

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..validators import validate_period
 from .base import AuditedModel, SharedRecord, TimeStampedModel
 
 __all__ = ["TrainingCourse", "TrainingParticipant", "TrainingTopic"]
@@ -49,8 +50,7 @@ class TrainingCourse(SharedRecord):
 
     def clean(self):
         super().clean()
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("The end date is before the start date.")})
+        validate_period(self.start_date, self.end_date, "end_date")
 
 
 class TrainingParticipantQuerySet(models.QuerySet):
