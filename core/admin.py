@@ -109,4 +109,4 @@ class ObjectChangeAdmin(admin.ModelAdmin):
 
 
 # Admin of the shared training, exchange-visit and reminder records lives beside them.
-from . import admin_notifications, admin_training  # noqa: E402,F401
+from . import admin_documents, admin_notifications, admin_training, admin_workflow  # noqa: E402,F401

@@ -12,4 +12,6 @@ urlpatterns = [
     # Pages of the shared training / exchange-visit records and of notifications and reminders.
     path("", include("core.urls_training")),
     path("", include("core.urls_notifications")),
+    path("", include("core.urls_documents")),
+    path("", include("core.urls_workflow")),
 ]

@@ -10,16 +10,19 @@ from .base import (
     SharedRecord,
     TimeStampedModel,
 )
+from .documents import Attachment
 from .exchanges import *  # noqa: F401,F403  (exchange visits, shared by topics 1.4 and 4.1)
 from .grants import DataSharingGrant, GrantScope
 from .notifications import *  # noqa: F401,F403  (dated obligations, reminders, notifications)
 from .species import SensitivityCategory, Species
 from .training import *  # noqa: F401,F403  (training records, shared by topics 1.5 and 2.3)
+from .workflow import StatusChange
 
 __all__ = [
     "Agency",
     "AgencyAPIKey",
     "AgencyKind",
+    "Attachment",
     "AuditedModel",
     "Country",
     "DataSharingGrant",
@@ -31,6 +34,7 @@ __all__ = [
     "SensitivityCategory",
     "SharedQuerySet",
     "SharedRecord",
+    "StatusChange",
     "Species",
     "TimeStampedModel",
 ]

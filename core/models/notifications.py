@@ -19,6 +19,8 @@ __all__ = [
     "DatedObligation",
     "EmailStatus",
     "Notification",
+    "NotificationDelivery",
+    "NotificationPreference",
     "ObligationStatus",
     "Reminder",
     "ReminderKind",
@@ -158,6 +160,7 @@ class EmailStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    DIGEST = "digest", _("Waiting for the daily digest")
 
 
 class Notification(models.Model):
@@ -183,6 +186,8 @@ class Notification(models.Model):
         verbose_name=_("obligation"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices, blank=True)
+    # What happened, for notifications sent by core.notify (for example monitoring.match_proposed).
+    event = models.CharField(_("event"), max_length=64, blank=True, db_index=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"), blank=True)
@@ -218,3 +223,31 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+class NotificationDelivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("Email at once")
+    DAILY = "daily", _("One email a day (digest)")
+    NONE = "none", _("No email, in the portal only")
+
+
+class NotificationPreference(models.Model):
+    """How a user wants to be told: every notification also shows in the portal whatever this says."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    email_delivery = models.CharField(
+        _("email"), max_length=16, choices=NotificationDelivery.choices, default=NotificationDelivery.IMMEDIATE
+    )
+    last_digest_at = models.DateTimeField(_("last digest sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return f"{self.user}: {self.get_email_delivery_display()}"

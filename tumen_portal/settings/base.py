@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "bootstrap",
     "fontawesome",
+    "csp",
     "core",
     "reserves",
     "antipoaching",
@@ -47,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -222,6 +224,10 @@ PORTAL_REMINDER_HOUR = env_int("PORTAL_REMINDER_HOUR", 9)
 # --- Maps ------------------------------------------------------------------
 # Empty by default: the offline base layer shipped with the project is used.
 PORTAL_TILE_URL = env_str("PORTAL_TILE_URL", "")
+# Uploaded documents: the largest file accepted, in megabytes (core.documents).
+PORTAL_MAX_UPLOAD_MB = env_int("PORTAL_MAX_UPLOAD_MB", 20)
+# Daily notification digests go out at this local hour of the recipient's agency (core.notify).
+PORTAL_DIGEST_HOUR = env_int("PORTAL_DIGEST_HOUR", 7)
 PORTAL_TILE_ATTRIBUTION = env_str("PORTAL_TILE_ATTRIBUTION", "")
 
 LOGGING = {
@@ -229,4 +235,24 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}
+
+# --- Content-Security-Policy (django-csp) ----------------------------------------------------
+# Everything comes from the portal itself; no inline script or style. Inline <script> blocks that
+# must stay carry the request's nonce ({{ request.csp_nonce }}).
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
 }

@@ -1,0 +1,3 @@
+"""Placeholder: filled by the shared-layer work."""
+
+urlpatterns = []
