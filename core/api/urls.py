@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from . import notifications, training
+from . import documents, notifications, training, workflow
 from .grants import DataSharingGrantViewSet
 from .reference import AgencyViewSet, SpeciesViewSet
 
@@ -11,5 +11,7 @@ router.register("grants", DataSharingGrantViewSet, basename="grant")
 # Shared-layer resources defined beside their models (training, exchange visits, notifications).
 router.registry.extend(training.router.registry)
 router.registry.extend(notifications.router.registry)
+router.registry.extend(documents.router.registry)
+router.registry.extend(workflow.router.registry)
 
 urlpatterns = router.urls

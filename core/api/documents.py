@@ -1,0 +1,5 @@
+"""Placeholder: filled by the shared-layer work."""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()
