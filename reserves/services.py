@@ -2,31 +2,26 @@
 
 from shapely.geometry import Point, shape
 
+from core.geojson import records_collection
+
 from .models import ProtectedArea
 
 
 def protected_areas_geojson(principal, queryset=None):
     """A FeatureCollection of the areas `principal` may see (optionally a filtered subset), for maps."""
-    features = []
     queryset = ProtectedArea.objects.all() if queryset is None else queryset
-    for area in queryset.visible_to(principal):
-        if not area.boundary:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": area.boundary,
-                "properties": {
-                    "id": str(area.pk),
-                    "name": area.name,
-                    "country": area.country,
-                    "area_km2": float(area.area_km2) if area.area_km2 is not None else None,
-                    "approximate": area.boundary_is_approximate,
-                    "url": area.get_absolute_url(),
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
+    return records_collection(
+        queryset.visible_to(principal),
+        lambda area: area.boundary or None,
+        lambda area: {
+            "id": str(area.pk),
+            "name": area.name,
+            "country": area.country,
+            "area_km2": float(area.area_km2) if area.area_km2 is not None else None,
+            "approximate": area.boundary_is_approximate,
+            "url": area.get_absolute_url(),
+        },
+    )
 
 
 def area_containing(latitude, longitude, queryset=None):

@@ -1,5 +1,6 @@
 import json
 
+from core.geojson import records_collection
 from core.views_base import PortalCreateView, PortalDetailView, PortalListView, PortalUpdateView
 
 from .filters import ProtectedAreaFilterSet
@@ -42,8 +43,9 @@ class ProtectedAreaDetailView(PortalDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        feature = {"type": "Feature", "geometry": self.object.boundary, "properties": {"name": self.object.name}}
-        context["area_geojson"] = {"type": "FeatureCollection", "features": [feature] if self.object.boundary else []}
+        context["area_geojson"] = records_collection(
+            [self.object], lambda area: area.boundary or None, lambda area: {"name": area.name}
+        )
         context["boundary_json"] = json.dumps(self.object.boundary) if self.object.boundary else ""
         return context
 
