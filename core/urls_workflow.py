@@ -1,3 +1,13 @@
-"""Placeholder: filled by the shared-layer work."""
+"""The page action of every registered workflow, at the root of the "core:" namespace."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_workflow as views
+
+urlpatterns = [
+    path(
+        "workflow/<str:model>/<str:pk>/<slug:transition>/",
+        views.transition_view,
+        name="workflow-transition",
+    ),
+]
