@@ -23,6 +23,47 @@ from .models import (
 )
 
 
+class WritePathAdminMixin:
+    """Saves and deletes through the app's services, as the pages and the API do.
+
+    `save_service` / `delete_service`: functions of the instance for this admin's model;
+    `child_services`: {inline model: (save, delete)} for the inline rows.
+    """
+
+    save_service = None
+    delete_service = None
+    child_services = {}
+
+    def save_model(self, request, obj, form, change):
+        if self.save_service is None:
+            return super().save_model(request, obj, form, change)
+        if not change and hasattr(obj, "created_by_id") and not obj.created_by_id:
+            obj.created_by = request.user
+        type(self).save_service(obj)
+
+    def delete_model(self, request, obj):
+        if self.delete_service is None:
+            return super().delete_model(request, obj)
+        type(self).delete_service(obj)
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so that each row's side effects (obligations, effort) follow.
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        handlers = self.child_services.get(formset.model)
+        if handlers is None:
+            return super().save_formset(request, form, formset, change)
+        save, delete = handlers
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            delete(obj)
+        for obj in instances:
+            save(obj)
+        formset.save_m2m()
+
+
 @admin.register(IncidentType)
 class IncidentTypeAdmin(TabbedTranslationAdmin):
     list_display = ("code", "name", "category", "removable", "species", "is_active", "order")
@@ -71,7 +112,7 @@ def _workflow_action(name, label):
 
 
 @admin.register(ActionPlan)
-class ActionPlanAdmin(SharedRecordAdmin):
+class ActionPlanAdmin(WritePathAdminMixin, SharedRecordAdmin):
     list_display = ("title", "owner_agency", "status", "period_start", "period_end")
     list_filter = ("status", "owner_agency", "sensitivity")
     search_fields = ("title_zh_hans", "title_en", "title_ru")
@@ -80,6 +121,8 @@ class ActionPlanAdmin(SharedRecordAdmin):
     inlines = (PlanTargetInline, PlanActivityInline, PlanTransitionInline)
     # The workflow goes through the same rules as the pages and the API.
     actions = [_workflow_action(name, label) for name, (_f, label) in services.TRANSITIONS.items()]
+    delete_service = services.delete_plan
+    child_services = {PlanActivity: (services.save_activity, services.delete_activity)}
 
 
 @admin.register(PlanTransition)
@@ -100,9 +143,11 @@ class PlanTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanActivity)
-class PlanActivityAdmin(TabbedTranslationAdmin):
+class PlanActivityAdmin(WritePathAdminMixin, TabbedTranslationAdmin):
     list_display = ("title", "plan", "agency", "due_date", "status")
     list_filter = ("status", "agency")
+    save_service = services.save_activity
+    delete_service = services.delete_activity
 
 
 @admin.register(JointOperation)
@@ -127,7 +172,7 @@ class WaypointInline(admin.TabularInline):
 
 
 @admin.register(Patrol)
-class PatrolAdmin(SharedRecordAdmin):
+class PatrolAdmin(WritePathAdminMixin, SharedRecordAdmin):
     list_display = (
         "__str__",
         "owner_agency",
@@ -150,18 +195,32 @@ class PatrolAdmin(SharedRecordAdmin):
         "person_days",
     )
     inlines = (PatrolLegInline, WaypointInline)
+    save_service = services.save_patrol
+    delete_service = services.delete_patrol
+    child_services = {
+        PatrolLeg: (services.save_leg, services.delete_leg),
+        Waypoint: (services.save_waypoint, services.delete_waypoint),
+    }
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.refresh_effort(form.instance)
 
 
 @admin.register(PatrolLeg)
-class PatrolLegAdmin(admin.ModelAdmin):
+class PatrolLegAdmin(WritePathAdminMixin, admin.ModelAdmin):
     list_display = ("patrol", "start", "end", "transport", "distance_km")
     readonly_fields = ("distance_km",)
+    save_service = services.save_leg
+    delete_service = services.delete_leg
 
 
 @admin.register(Waypoint)
-class WaypointAdmin(admin.ModelAdmin):
+class WaypointAdmin(WritePathAdminMixin, admin.ModelAdmin):
     list_display = ("incident_type", "count", "removed", "time", "patrol")
     list_filter = ("incident_type",)
+    save_service = services.save_waypoint
+    delete_service = services.delete_waypoint
 
 
 class IncidentLinkInline(admin.TabularInline):

@@ -145,21 +145,25 @@ def _plan(nectlnp, lotl, say):
     PlanTarget.objects.create(plan=plan, metric="distance_km", value=Decimal("150"), per="month")
     PlanTarget.objects.create(plan=plan, metric="removed", value=Decimal("50"), per="total")
     PlanTarget.objects.create(plan=plan, metric="joint_operations", value=Decimal("4"), per="total")
-    PlanActivity.objects.create(
-        plan=plan,
-        agency=lotl,
-        due_date=datetime.date(2026, 3, 31),
-        title_en="Joint snare sweep on the Tumen border strip",
-        title_ru="Совместная очистка от петель приграничной полосы",
-        title_zh_hans="图们江边境地带联合清套",
+    services.save_activity(
+        PlanActivity(
+            plan=plan,
+            agency=lotl,
+            due_date=datetime.date(2026, 3, 31),
+            title_en="Joint snare sweep on the Tumen border strip",
+            title_ru="Совместная очистка от петель приграничной полосы",
+            title_zh_hans="图们江边境地带联合清套",
+        )
     )
-    PlanActivity.objects.create(
-        plan=plan,
-        agency=nectlnp,
-        due_date=datetime.date(2026, 5, 15),
-        title_en="SMART data model aligned on both sides",
-        title_ru="Единая модель данных SMART",
-        title_zh_hans="统一双方SMART数据模型",
+    services.save_activity(
+        PlanActivity(
+            plan=plan,
+            agency=nectlnp,
+            due_date=datetime.date(2026, 5, 15),
+            title_en="SMART data model aligned on both sides",
+            title_ru="Единая модель данных SMART",
+            title_zh_hans="统一双方SMART数据模型",
+        )
     )
     services.submit_plan(plan, _principal("nectlnp_coordinator", nectlnp), note="Draft agreed at the February meeting")
     services.approve_plan(plan, _principal("nectlnp_coordinator", nectlnp))
@@ -197,47 +201,55 @@ def _patrols(agencies, plan, types, say):
         if Patrol.objects.filter(pk=pk).exists():
             continue
         end = start + datetime.timedelta(days=days - 1, hours=9)
-        patrol = Patrol.objects.create(
-            id=pk,
-            owner_agency=agencies[code],
-            leader=leader,
-            members=members,
-            start=start,
-            end=end,
-            transport=transport,
-            plan=plan,
-            protected_area=areas.get(code),
-            operation=operation if key == "lotl-2" else None,
-            title_en=f"Patrol {key}",
-            title_ru=f"Патруль {key}",
-            title_zh_hans=f"巡护 {key}",
+        patrol = services.save_patrol(
+            Patrol(
+                id=pk,
+                owner_agency=agencies[code],
+                leader=leader,
+                members=members,
+                start=start,
+                end=end,
+                transport=transport,
+                plan=plan,
+                protected_area=areas.get(code),
+                operation=operation if key == "lotl-2" else None,
+                title_en=f"Patrol {key}",
+                title_ru=f"Патруль {key}",
+                title_zh_hans=f"巡护 {key}",
+            )
         )
-        PatrolLeg.objects.create(
-            id=_id(f"leg-{key}"), patrol=patrol, start=start, end=end, transport=transport, track=_line(*points)
+        services.save_leg(
+            PatrolLeg(
+                id=_id(f"leg-{key}"), patrol=patrol, start=start, end=end, transport=transport, track=_line(*points)
+            )
         )
         mid = points[len(points) // 2]
-        Waypoint.objects.create(
-            id=_id(f"wp-{key}-snare"),
-            patrol=patrol,
-            time=start + datetime.timedelta(hours=2),
-            latitude=Decimal(str(mid[1])),
-            longitude=Decimal(str(mid[0])),
-            incident_type=types["snare"],
-            count=3,
-            removed=3,
-            actions=["removed", "photographed"],
+        services.save_waypoint(
+            Waypoint(
+                id=_id(f"wp-{key}-snare"),
+                patrol=patrol,
+                time=start + datetime.timedelta(hours=2),
+                latitude=Decimal(str(mid[1])),
+                longitude=Decimal(str(mid[0])),
+                incident_type=types["snare"],
+                count=3,
+                removed=3,
+                actions=["removed", "photographed"],
+            )
         )
         sign = "leopard_sign" if code == "LOTL" else "tiger_sign"
         last = points[-1]
-        Waypoint.objects.create(
-            id=_id(f"wp-{key}-sign"),
-            patrol=patrol,
-            time=start + datetime.timedelta(hours=5),
-            latitude=Decimal(str(last[1] - 0.004)),
-            longitude=Decimal(str(last[0] - 0.003)),
-            incident_type=types[sign],
-            count=1,
-            actions=["photographed"],
+        services.save_waypoint(
+            Waypoint(
+                id=_id(f"wp-{key}-sign"),
+                patrol=patrol,
+                time=start + datetime.timedelta(hours=5),
+                latitude=Decimal(str(last[1] - 0.004)),
+                longitude=Decimal(str(last[0] - 0.003)),
+                incident_type=types[sign],
+                count=1,
+                actions=["photographed"],
+            )
         )
         say(f"  antipoaching: patrol {key}")
 

@@ -45,6 +45,22 @@ class StyledMixin:
         _style(self)
 
 
+class ServiceSaveMixin:
+    """A model form that saves its instance through a service (the one write path).
+
+    `save_service` is a function of the instance, e.g. services.save_patrol.
+    """
+
+    save_service = None
+
+    def save(self, commit=True):
+        instance = super().save(commit=False)
+        if commit:
+            type(self).save_service(instance)
+            self.save_m2m()
+        return instance
+
+
 class PlanForm(StyledMixin, SharedRecordForm):
     class Meta:
         model = ActionPlan
@@ -81,7 +97,9 @@ class PlanTargetForm(StyledMixin, forms.ModelForm):
         fields = ["metric", "value", "per"]
 
 
-class PlanActivityForm(StyledMixin, TranslatedModelForm):
+class PlanActivityForm(ServiceSaveMixin, StyledMixin, TranslatedModelForm):
+    save_service = services.save_activity
+
     class Meta:
         model = PlanActivity
         fields = expand_translated(PlanActivity, ["title", "agency", "due_date", "status"])
@@ -154,7 +172,8 @@ class NamesField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class PatrolForm(StyledMixin, SharedRecordForm):
+class PatrolForm(ServiceSaveMixin, StyledMixin, SharedRecordForm):
+    save_service = services.save_patrol
     members = NamesField(label=_("Team members"), required=False, help_text=_("One name per line, besides the leader."))
 
     class Meta:
@@ -188,7 +207,8 @@ class PatrolForm(StyledMixin, SharedRecordForm):
             self.fields["operation"].queryset = JointOperation.objects.visible_to(self.principal)
 
 
-class LegForm(StyledMixin, forms.ModelForm):
+class LegForm(ServiceSaveMixin, StyledMixin, forms.ModelForm):
+    save_service = services.save_leg
     track = forms.JSONField(
         label=_("Track (GeoJSON LineString)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -227,7 +247,8 @@ class LegForm(StyledMixin, forms.ModelForm):
         return cleaned
 
 
-class WaypointForm(StyledMixin, forms.ModelForm):
+class WaypointForm(ServiceSaveMixin, StyledMixin, forms.ModelForm):
+    save_service = services.save_waypoint
     actions = forms.MultipleChoiceField(
         label=_("Actions taken"), choices=Action.choices, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -7,9 +7,9 @@ from celery import shared_task
 def recompute_patrol_effort(patrol_id):
     """Recompute a patrol's effort, e.g. after a partner system pushed legs in bulk."""
     from .models import Patrol
-    from .services import recompute_effort
+    from .services import refresh_effort
 
     patrol = Patrol.objects.filter(pk=patrol_id).first()
     if patrol is not None:
-        recompute_effort(patrol)
+        refresh_effort(patrol)
     return str(patrol_id)

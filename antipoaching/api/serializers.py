@@ -78,12 +78,25 @@ class PlanTargetSerializer(serializers.ModelSerializer):
 
 
 class PlanActivitySerializer(PortalModelSerializer):
+    # Writable so that a plan's list of activities can be sent back with the ids it was read
+    # with: a listed activity is updated in place and keeps its reminders.
+    id = serializers.IntegerField(
+        required=False, help_text=_("The id of an existing activity of this plan; leave out for a new one.")
+    )
     agency = AgencyCodeField()
 
     class Meta:
         model = PlanActivity
         fields = ("id", "title", "agency", "due_date", "status")
-        read_only_fields = ("id",)
+
+    def validate(self, attrs):
+        # The id names the row to update (checked against the plan in ActionPlanSerializer); it
+        # is not a value of a new row, so the model's validation must not see it.
+        pk = attrs.pop("id", None)
+        attrs = super().validate(attrs)
+        if pk is not None:
+            attrs["id"] = pk
+        return attrs
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -168,6 +181,13 @@ class ActionPlanSerializer(SharedRecordSerializer):
         end = attrs.get("period_end", getattr(self.instance, "period_end", None))
         if start and end and end < start:
             raise serializers.ValidationError({"period_end": [_("The end date is before the start date.")]})
+        activities = attrs.get("activities")
+        if activities is not None:
+            ids = [a["id"] for a in activities if a.get("id") is not None]
+            if len(ids) != len(set(ids)):
+                raise serializers.ValidationError({"activities": [_("An activity is listed twice.")]})
+            if services.activity_ids_unknown(self.instance, activities):
+                raise serializers.ValidationError({"activities": [_("This plan has no activity with this id.")]})
         return attrs
 
     @transaction.atomic
@@ -188,12 +208,9 @@ class ActionPlanSerializer(SharedRecordSerializer):
 
     def _save_children(self, plan, targets, activities):
         if targets is not None:
-            plan.targets.all().delete()
-            PlanTarget.objects.bulk_create([PlanTarget(plan=plan, **t) for t in targets])
+            services.replace_targets(plan, targets)
         if activities is not None:
-            plan.activities.all().delete()
-            for activity in activities:
-                PlanActivity.objects.create(plan=plan, **activity)
+            services.replace_activities(plan, activities)
 
 
 class TransitionRequestSerializer(serializers.Serializer):
@@ -315,6 +332,15 @@ class PatrolChildMixin:
         if self.instance is not None and patrol.pk != self.instance.patrol_id:
             raise serializers.ValidationError(_("A record cannot be moved to another patrol."))
         return patrol
+
+    # Writes go through the service, which keeps the patrol's effort (services.save_child).
+    def create(self, validated_data):
+        return services.save_child(self.Meta.model(**validated_data))
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return services.save_child(instance)
 
 
 class PatrolLegSerializer(PatrolChildMixin, serializers.ModelSerializer):

@@ -92,6 +92,9 @@ class ActionPlanViewSet(SharedRecordViewSet):
     )
     ordering_fields = ("created_at", "updated_at", "period_start")
 
+    def perform_destroy(self, instance):
+        services.delete_plan(instance)
+
     def _transition(self, request, name):
         plan = self.get_object()
         body = TransitionRequestSerializer(data=request.data)
@@ -182,6 +185,18 @@ class PatrolViewSet(SharedRecordViewSet):
     prefetch_related_fields = ("legs",)
     ordering_fields = ("created_at", "updated_at", "start", "distance_km")
 
+    # The effort follows the patrol's own fields; written without a second revision bump.
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        services.refresh_effort(serializer.instance)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        services.refresh_effort(serializer.instance)
+
+    def perform_destroy(self, instance):
+        services.delete_patrol(instance)
+
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):
         """CSV (default) or XLSX (?as=xlsx) patrol summaries with their effort."""
@@ -206,6 +221,8 @@ class PatrolChildViewSet(PrincipalMixin, viewsets.ModelViewSet):
         if request.method not in permissions.SAFE_METHODS and not can_edit(self.principal, obj.patrol):
             raise PermissionDenied(_("Only the patrol's agency may change it."))
 
+    # The serializers save through services.save_child: the patrol's effort is refreshed
+    # without touching its revision, so its ETag stays valid for the patrol's own writers.
     def perform_create(self, serializer):
         with transaction.atomic():
             serializer.save()
@@ -213,13 +230,9 @@ class PatrolChildViewSet(PrincipalMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer):
         with transaction.atomic():
             serializer.save()
-            services.recompute_effort(serializer.instance.patrol)
 
     def perform_destroy(self, instance):
-        with transaction.atomic():
-            patrol = instance.patrol
-            instance.delete()
-            services.recompute_effort(patrol)
+        services.delete_child(instance)
 
 
 class PatrolLegViewSet(PatrolChildViewSet):

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from antipoaching import services
 from antipoaching.models import IncidentType, Patrol
 from core.models import Role
 from core.tests.factories import AgencyFactory, SpeciesFactory, make_member
@@ -66,4 +67,4 @@ def make_patrol(agency, start=None, days=1, **kwargs):
         "end": start + datetime.timedelta(days=days - 1, hours=9),
     }
     defaults.update(kwargs)
-    return Patrol.objects.create(owner_agency=agency, **defaults)
+    return services.save_patrol(Patrol(owner_agency=agency, **defaults))

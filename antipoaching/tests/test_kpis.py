@@ -16,7 +16,9 @@ def field_data(cn_agency, ru_agency, vocabulary):
         for day in range(count):
             start = datetime.datetime(2026, 3, 2 + day, 8, tzinfo=datetime.UTC)
             patrol = make_patrol(agency, start=start)
-            PatrolLeg.objects.create(patrol=patrol, start=start, end=start + datetime.timedelta(hours=5), track=TRACK)
+            services.save_leg(
+                PatrolLeg(patrol=patrol, start=start, end=start + datetime.timedelta(hours=5), track=TRACK)
+            )
             Waypoint.objects.create(
                 patrol=patrol,
                 time=start,

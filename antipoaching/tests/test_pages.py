@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from antipoaching import services
 from antipoaching.models import ActionPlan, Alert, Incident, Patrol, PatrolLeg, Waypoint
 from antipoaching.services import set_recipients
 from core.models import ObjectChange
@@ -52,7 +53,7 @@ def test_restricted_incident_on_every_page_path(client, secret, third_staff, ru_
 @pytest.mark.django_db
 def test_map_snaps_tiger_signs_of_others(client, cn_agency, ru_staff, vocabulary):
     patrol = make_patrol(cn_agency)
-    PatrolLeg.objects.create(patrol=patrol, start=patrol.start, end=patrol.end, track=TRACK)
+    services.save_leg(PatrolLeg(patrol=patrol, start=patrol.start, end=patrol.end, track=TRACK))
     Waypoint.objects.create(
         patrol=patrol,
         time=patrol.start,
@@ -202,7 +203,7 @@ def test_kpi_page_side_by_side_with_svg_and_exports(client, cn_staff, cn_agency,
     today = datetime.datetime.now(datetime.UTC).replace(hour=1)
     for agency in (cn_agency, ru_agency):
         patrol = make_patrol(agency, start=today)
-        PatrolLeg.objects.create(patrol=patrol, start=today, end=today + datetime.timedelta(hours=3), track=TRACK)
+        services.save_leg(PatrolLeg(patrol=patrol, start=today, end=today + datetime.timedelta(hours=3), track=TRACK))
         Waypoint.objects.create(
             patrol=patrol,
             time=today,

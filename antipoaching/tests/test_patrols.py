@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from antipoaching import services
 from antipoaching.models import Patrol, PatrolLeg, Waypoint
 
 from .conftest import TRACK, make_patrol
@@ -189,7 +190,7 @@ def test_precise_grant_unlocks_exact_tiger_signs(api_client, ru_staff, cn_agency
 def test_patrol_list_query_count_is_constant(api_client, cn_staff, cn_agency, django_assert_max_num_queries):
     for day in range(1, 6):
         patrol = make_patrol(cn_agency, start=datetime.datetime(2026, 3, day, 8, tzinfo=datetime.UTC))
-        PatrolLeg.objects.create(patrol=patrol, start=patrol.start, end=patrol.end, track=TRACK)
+        services.save_leg(PatrolLeg(patrol=patrol, start=patrol.start, end=patrol.end, track=TRACK))
     api_client.force_authenticate(cn_staff)
     with django_assert_max_num_queries(12):
         response = api_client.get(PATROLS)

@@ -198,7 +198,7 @@ def test_activities_of_approved_plans_plug_into_reminders(joint_plan, cn_staff, 
     assert obligation.agency == activity.agency and obligation.due_date == activity.due_date
     assert obligation.status == "open"
     activity.status = "done"
-    activity.save()
+    services.save_activity(activity)
     obligation.refresh_from_db()
     assert obligation.status == "fulfilled" and obligation.fulfilled_at
     assert services.sync_obligations() == 1
