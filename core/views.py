@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 
 from core.access import principal_for, shared_dataset_types
 from core.api.filters import AgencyFilterSet
+from core.figures import dashboard_items, map_layers
 from core.models import Agency, DataSharingGrant, Membership
-from core.navigation import dashboard_figures
 from core.search import search
 from core.views_base import PortalDetailView, PortalListView
 
@@ -35,9 +35,12 @@ def healthz(request):
 
     if settings.CELERY_BROKER_URL:
         try:
-            from tumen_portal.celery import app
+            # celery's current app, not tumen_portal.celery: core imports nothing of the project
+            # package. The URL is passed explicitly because current_app is per thread and may be
+            # celery's unconfigured fallback app in a server thread.
+            from celery import current_app
 
-            with app.connection_for_write() as conn:
+            with current_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
             state["broker"] = "ok"
         except Exception as exc:  # the broker being down degrades reminders, not pages
@@ -48,16 +51,20 @@ def healthz(request):
 
 @login_required
 def dashboard(request):
+    """The figures flagged for the dashboard and the map layers the apps registered, for this principal."""
     principal = principal_for(request)
-    figures = []
-    for figure in dashboard_figures():
-        figures.append({"figure": figure, "value": figure.compute(principal)})
-    from reserves.services import protected_areas_geojson
-
+    layers = [
+        {"layer": layer, "element_id": layer.element_id, "geojson": layer.geojson(principal)}
+        for layer in map_layers(dashboard=True)
+    ]
     return render(
         request,
         "core/dashboard.html",
-        {"figures": figures, "areas_geojson": protected_areas_geojson(principal)},
+        {
+            "figures": dashboard_items(principal),
+            "map_layers": layers,
+            "map_layer_ids": ",".join(item["element_id"] for item in layers),
+        },
     )
 
 

@@ -7,10 +7,16 @@ class ReservesConfig(AppConfig):
     verbose_name = _("Protected areas")
 
     def ready(self):
+        from core.figures import register_map_layer
         from core.navigation import register_dashboard_figure, register_menu
         from core.search import register_search
 
         from .models import ProtectedArea
+        from .services import protected_areas_geojson
+
+        register_map_layer(
+            "reserves.areas", _("Protected areas"), protected_areas_geojson, app_label="reserves", order=10
+        )
 
         register_menu("reserves", _("Protected areas"), [(_("Protected areas"), "reserves:area-list")], order=10)
         register_dashboard_figure(
