@@ -8,9 +8,11 @@ from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.fields.files import FieldFile
+from django.utils import translation
 
 from .models.audit import ObjectChange
 from .models.base import AUDITED_READ_SENSITIVITIES
+from .personal_data import ERASED_MARKER, PERSONAL_DATA_MARKER, personal_attnames, personal_fields
 
 _actor = contextvars.ContextVar("portal_audit_actor", default=None)
 _request_id = contextvars.ContextVar("portal_request_id", default=None)
@@ -80,9 +82,51 @@ def snapshot(instance):
     }
 
 
+def _personal_strings(instance, names):
+    """The text pieces of the personal values of `instance` (to keep them out of its log name)."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, str):
+            if len(value.strip()) >= 3:
+                found.append(value.strip())
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    for name in names:
+        walk(getattr(instance, name, None))
+    return found
+
+
+def _mask(document, attnames):
+    # The log keeps that a personal field changed, never the value (core.personal_data).
+    if not isinstance(document, dict) or not attnames:
+        return document
+    return {
+        key: (PERSONAL_DATA_MARKER if key in attnames and value not in (None, ERASED_MARKER) else value)
+        for key, value in document.items()
+    }
+
+
+def log_name(instance):
+    """The record's name as the log stores it: without any personal value it may contain."""
+    text = str(instance)[:255]
+    names = personal_fields(instance)
+    if names and any(piece in text for piece in _personal_strings(instance, names)):
+        with translation.override(None):  # stored: in the source language, not the reader's
+            return f"{type(instance)._meta.verbose_name} {instance.pk}"[:255]
+    return text
+
+
 def write_entry(instance, action, before=None, after=None, changed=None):
     principal = current_actor()
     user = getattr(principal, "user", None) if principal else None
+    attnames = personal_attnames(instance)
+    before, after = _mask(before, attnames), _mask(after, attnames)
     ObjectChange.objects.create(
         user=user if getattr(user, "pk", None) else None,
         api_key=getattr(principal, "api_key", None) if principal else None,
@@ -91,22 +135,27 @@ def write_entry(instance, action, before=None, after=None, changed=None):
         action=action,
         content_type=ContentType.objects.get_for_model(type(instance)),
         object_id=str(instance.pk),
-        object_repr=str(instance)[:255],
+        object_repr=log_name(instance),
         before=before,
         after=after,
         changed_fields=changed or [],
     )
 
 
-def record_read(instance, principal=None):
-    """Write a read entry when a restricted or owner-only record is opened."""
-    if getattr(instance, "sensitivity", None) not in AUDITED_READ_SENSITIVITIES:
+def record_read(instance, principal=None, detail=None, sensitivity=None):
+    """Write a read entry when a restricted or owner-only record is opened.
+
+    `detail` says what was read of it (a downloaded attachment: {"attachment": id}); `sensitivity`
+    overrides the record's own (a child record read under its parent's sensitivity).
+    """
+    level = sensitivity if sensitivity is not None else getattr(instance, "sensitivity", None)
+    if level not in AUDITED_READ_SENSITIVITIES:
         return
     if principal is not None:
         token = _actor.set(principal)
         try:
-            write_entry(instance, ObjectChange.Action.READ)
+            write_entry(instance, ObjectChange.Action.READ, after=detail)
         finally:
             _actor.reset(token)
     else:
-        write_entry(instance, ObjectChange.Action.READ)
+        write_entry(instance, ObjectChange.Action.READ, after=detail)

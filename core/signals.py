@@ -46,6 +46,19 @@ def log_save(sender, instance, created, raw=False, **kwargs):
 def log_delete(sender, instance, **kwargs):
     if _audited(sender):
         write_entry(instance, ObjectChange.Action.DELETE, before=snapshot(instance))
+        _delete_attachments(sender, instance)
+
+
+def _delete_attachments(sender, instance):
+    # A generic relation does not cascade: the files of a deleted record go with it.
+    from django.contrib.contenttypes.models import ContentType
+
+    from .documents import delete_attachment
+    from .models.documents import Attachment
+
+    content_type = ContentType.objects.get_for_model(sender)
+    for attachment in Attachment.objects.filter(content_type=content_type, object_id=str(instance.pk)):
+        delete_attachment(attachment, None, check=False)
 
 
 @receiver(m2m_changed)
