@@ -26,9 +26,15 @@ class DatedObligationAdmin(TranslationAdmin):
     readonly_fields = ("content_type", "object_id", "category", "due_at", "timezone", "created_at", "updated_at")
     inlines = [ReminderInline]
 
+    def has_add_permission(self, request):
+        # An obligation belongs to its source record (a round, an activity), which creates it.
+        return False
+
     def save_model(self, request, obj, form, change):
         from core.reminders import end_of_day, plan_reminders
 
+        if not obj.timezone:  # a new obligation: the zone is the obliged agency's (read-only here)
+            obj.timezone = obj.agency.effective_timezone
         obj.due_at = end_of_day(obj.due_date, obj.timezone)
         super().save_model(request, obj, form, change)
         plan_reminders(obj)
@@ -52,9 +58,23 @@ class ReminderAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("subject", "recipient", "kind", "created_at", "read_at", "email_status", "email_sends")
-    list_filter = ("kind", "email_status", "language")
+    list_display = ("subject", "recipient", "event", "kind", "created_at", "read_at", "email_status", "email_sends")
+    list_filter = ("kind", "email_status", "language", "event")
     search_fields = ("subject", "recipient__username", "email_to")
     date_hierarchy = "created_at"
     raw_id_fields = ("recipient", "reminder", "obligation")
     readonly_fields = ("created_at", "email_sent_at", "email_sends", "email_failures", "email_error")
+
+
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """Users set this themselves (Notifications → settings); admins can see and correct it.
+
+    Not registered yet: the admin walk (tests/test_admin_saves.py) needs a preference record to
+    edit first; then add `@admin.register(NotificationPreference)` here.
+    """
+
+    list_display = ("user", "email_delivery", "last_digest_at")
+    list_filter = ("email_delivery",)
+    search_fields = ("user__username", "user__email")
+    raw_id_fields = ("user",)
+    readonly_fields = ("last_digest_at",)

@@ -1,10 +1,25 @@
-"""The unread-notification count for the page header (one COUNT query per page, users only)."""
+"""Notification counts for the page header, and the urgent ones for a dashboard (users only).
 
-from core.reminders import unread_count
+One query per page for both counts; `urgent_notifications` is queried only by a template that
+shows it (core/notifications/_urgent_panel.html).
+"""
+
+from django.db.models import Count, Q
+from django.utils.functional import SimpleLazyObject
+
+from core.models import Notification
+from core.notify import URGENT, urgent_unread_for
 
 
 def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": unread_count(user)}
+    counts = Notification.objects.filter(recipient=user, read_at__isnull=True).aggregate(
+        unread=Count("pk"), urgent=Count("pk", filter=Q(kind=URGENT))
+    )
+    return {
+        "unread_notifications": counts["unread"],
+        "urgent_notification_count": counts["urgent"],
+        "urgent_notifications": SimpleLazyObject(lambda: list(urgent_unread_for(user)[:10])),
+    }

@@ -273,9 +273,10 @@ def _skip_reason(reminder, now):
     return None
 
 
-def _absolute(path):
+def absolute_url(path):
+    """A portal path as a link for an email (PORTAL_BASE_URL in front when it is set)."""
     base = getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
-    return f"{base}{path}" if base else path
+    return f"{base}{path}" if base and path.startswith("/") else path
 
 
 def digest_context(agency, now):
@@ -305,7 +306,7 @@ def render_message(reminder, membership, now, digest=None):
             "agency": reminder.agency,
             "recipient": membership.user,
             "now": now,
-            "url": _absolute(url),
+            "url": absolute_url(url),
             "days_overdue": (now - obligation.due_at).days if obligation else 0,
             "due_local": obligation.due_date if obligation else None,
             **(digest or {}),
@@ -382,9 +383,13 @@ def deliver_one(connection=None, exclude=()):
         )
         if notification is None:
             return None
+        body = notification.body
+        if notification.event and notification.url:
+            # core.notify keeps the link beside the text (the portal shows it as a button).
+            body = f"{body}\n\n{absolute_url(notification.url)}".strip()
         message = EmailMessage(
             subject=notification.subject,
-            body=notification.body,
+            body=body,
             to=[notification.email_to],
             headers={"Message-ID": message_id(notification), "Content-Language": notification.language},
             connection=connection,
@@ -406,23 +411,37 @@ def deliver_one(connection=None, exclude=()):
         return notification.pk
 
 
-def send_due_reminders(now=None, limit=1000, digests=True):
-    """Plan digests, dispatch every due reminder, deliver pending emails. Safe to run in parallel."""
-    now = now or timezone.now()
-    if digests:
-        plan_digests(now)
-    dispatched = 0
-    while dispatched < limit and dispatch_one(now):
-        dispatched += 1
+def deliver_pending(limit=1000, connection=None):
+    """Send the pending emails (reminders and core.notify's alike), each once. Returns how many."""
     emailed, tried = 0, set()
-    connection = get_connection()
+    connection = connection or get_connection()
     while emailed < limit:
         pk = deliver_one(connection, exclude=tried)
         if pk is None:
             break
         tried.add(pk)
         emailed += 1
-    return {"dispatched": dispatched, "emailed": emailed}
+    return emailed
+
+
+def send_due_reminders(now=None, limit=1000, digests=True):
+    """Plan digests, dispatch every due reminder, deliver pending emails and the users' daily
+    notification digests. Safe to run in parallel."""
+    from core.notify import send_due_digests  # core.notify builds on this module
+
+    now = now or timezone.now()
+    if digests:
+        plan_digests(now)
+    dispatched = 0
+    while dispatched < limit and dispatch_one(now):
+        dispatched += 1
+    connection = get_connection()
+    emailed = deliver_pending(limit, connection)
+    result = {"dispatched": dispatched, "emailed": emailed}
+    daily = send_due_digests(now, connection, limit)
+    if daily:
+        result["daily_digests"] = daily
+    return result
 
 
 # --- notifications (pages and API) --------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""API of the reminder machinery: the caller's own notifications and the obligations it may see.
+"""API of notifications: the caller's own notifications (and urgent ones to acknowledge), the
+caller's notification preference, and the obligations it may see.
 
 The FilterSets here serve the API and the pages in core/views_notifications.py alike.
 """
@@ -12,21 +13,38 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core import reminders
+from core import notify, reminders
 from core.api.serializers import AgencyCodeField, PortalModelSerializer
 from core.api.views import PrincipalMixin
 from core.filters import PortalFilterSet
-from core.models import Agency, DatedObligation, Notification, ObligationStatus, ReminderKind
+from core.models import (
+    Agency,
+    DatedObligation,
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+    ObligationStatus,
+    ReminderKind,
+)
+
+KIND_CHOICES = [*ReminderKind.choices, (notify.URGENT, notify.URGENT_LABEL)]
 
 
 # --- filters ------------------------------------------------------------------------------------
 class NotificationFilterSet(django_filters.FilterSet):
     unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("Unread"))
-    kind = django_filters.ChoiceFilter(choices=ReminderKind.choices, label=_("Kind"))
+    kind = django_filters.ChoiceFilter(choices=KIND_CHOICES, label=_("Kind"))
+    urgent = django_filters.BooleanFilter(method="filter_urgent", label=_("Urgent"))
+    event = django_filters.CharFilter(label=_("Event"))
 
     class Meta:
         model = Notification
-        fields = ["unread", "kind"]
+        fields = ["unread", "kind", "urgent", "event"]
+
+    def filter_urgent(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(kind=notify.URGENT) if value else queryset.exclude(kind=notify.URGENT)
 
 
 class ObligationFilterSet(PortalFilterSet):
@@ -56,8 +74,10 @@ class NotificationSerializer(serializers.ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
     # Plain strings in the schema: the choice sets are documented on the models (and "kind" /
     # "status" enums of other apps would collide in the OpenAPI component names).
-    kind = serializers.CharField(read_only=True, help_text="before_due, overdue, escalation or digest")
-    email_status = serializers.CharField(read_only=True, help_text="none, pending, sent or failed")
+    kind = serializers.CharField(read_only=True, help_text="before_due, overdue, escalation, digest, urgent or empty")
+    event = serializers.CharField(read_only=True, help_text="What happened, for example monitoring.match_proposed")
+    urgent = serializers.SerializerMethodField()
+    email_status = serializers.CharField(read_only=True, help_text="none, pending, sent, failed or digest")
     language = serializers.CharField(read_only=True)
 
     class Meta:
@@ -65,6 +85,8 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = (
             "id",
             "kind",
+            "event",
+            "urgent",
             "subject",
             "body",
             "url",
@@ -75,6 +97,52 @@ class NotificationSerializer(serializers.ModelSerializer):
             "email_status",
         )
         read_only_fields = fields
+
+    def get_urgent(self, obj) -> bool:
+        return obj.kind == notify.URGENT
+
+
+class NotificationPreferenceSerializer(serializers.ModelSerializer):
+    """How the caller wants email; every notification shows in the portal whatever this says."""
+
+    email_delivery = serializers.ChoiceField(
+        choices=NotificationDelivery.choices,
+        help_text="immediate, daily or none",
+        error_messages={"invalid_choice": _("“{input}” is not a choice. Choose immediate, daily or none.")},
+    )
+    email_delivery_label = serializers.SerializerMethodField()
+    choices = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField()
+    urgent_always_emailed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = NotificationPreference
+        fields = (
+            "email_delivery",
+            "email_delivery_label",
+            "choices",
+            "email",
+            "last_digest_at",
+            "urgent_always_emailed",
+        )
+        read_only_fields = ("last_digest_at",)
+
+    def get_email_delivery_label(self, obj) -> str:
+        return str(NotificationDelivery(obj.email_delivery).label)
+
+    def get_choices(self, obj) -> list[dict]:
+        return [{"value": value, "label": str(label)} for value, label in NotificationDelivery.choices]
+
+    def get_email(self, obj) -> str:
+        return obj.user.email
+
+    def get_urgent_always_emailed(self, obj) -> bool:
+        return True
+
+    def update(self, instance, validated_data):
+        if "email_delivery" in validated_data:
+            return notify.set_email_delivery(instance.user, validated_data["email_delivery"])
+        return instance
 
 
 class MarkReadSerializer(serializers.Serializer):
@@ -158,6 +226,41 @@ class NotificationViewSet(PrincipalMixin, mixins.ListModelMixin, mixins.Retrieve
     def unread_count(self, request):
         return Response({"unread": reminders.unread_count(request.user)})
 
+    @action(detail=False, methods=["get"])
+    def urgent(self, request):
+        """The caller's urgent notifications not yet acknowledged (what the dashboard shows)."""
+        queryset = notify.urgent_unread_for(request.user)
+        return Response(self.get_serializer(queryset[:100], many=True).data)
+
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """Acknowledge one notification (for an urgent one: it leaves the dashboard)."""
+        notification = self.get_object()
+        reminders.mark_read(request.user, [notification.pk])
+        notification.refresh_from_db()
+        return Response(self.get_serializer(notification).data)
+
+
+class NotificationPreferenceViewSet(PrincipalMixin, viewsets.GenericViewSet):
+    """The caller's own notification preference: GET and PATCH /notification-preferences/me/."""
+
+    serializer_class = NotificationPreferenceSerializer
+    permission_classes = [PersonalAccountOnly]
+    queryset = NotificationPreference.objects.none()
+    pagination_class = None
+    filter_backends = ()
+
+    @action(detail=False, methods=["get", "patch"])
+    def me(self, request):
+        user = self.principal.user
+        preference = notify.preference_for(user)
+        if request.method == "GET":
+            return Response(self.get_serializer(preference).data)
+        serializer = self.get_serializer(preference, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(self.get_serializer(notify.preference_for(user)).data)
+
 
 class ObligationViewSet(PrincipalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Every dated obligation (rounds, plan activities, action items) the caller's agency must meet;
@@ -174,3 +277,4 @@ class ObligationViewSet(PrincipalMixin, mixins.ListModelMixin, mixins.RetrieveMo
 router = DefaultRouter()
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("obligations", ObligationViewSet, basename="obligation")
+router.register("notification-preferences", NotificationPreferenceViewSet, basename="notification-preference")

@@ -24,7 +24,7 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from core import reminders
+from core import notify, reminders
 from core.models import EmailStatus, Notification, Reminder, ReminderKind, ReminderStatus
 from core.tests.factories import AgencyFactory, make_member
 from tests.procs import BASE_DIR, Proc, base_env, database_url_for_subprocess
@@ -187,10 +187,36 @@ def make_due_items(agencies, per_agency, coordinators):
     return agencies * per_agency
 
 
+def make_notify_items(count):
+    """core.notify rows for `count` people: half emailed at once, half waiting for a due digest."""
+    agency = AgencyFactory(code="WKN", country="CN")
+    people = [make_member(agency, "agency_staff", username=f"wkn{i}", language="ru") for i in range(count)]
+    daily = people[::2]
+    for person in daily:
+        notify.set_email_delivery(person, "daily")
+    notify.notify(people, "core.worker_test", "Worker test %(n)s", context={"n": 1})
+    Notification.objects.filter(email_status=EmailStatus.DIGEST).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    # notify() already sent the immediate ones in this (eager) process; make them pending again,
+    # as if the broker had been down when it queued them: the workers' beat runs must send them.
+    Notification.objects.filter(event="core.worker_test", email_status=EmailStatus.SENT).update(
+        email_status=EmailStatus.PENDING, email_sends=0, email_sent_at=None
+    )
+    return len(daily)
+
+
+def digest_ids(mail_dir):
+    ids = []
+    for path in mail_dir.iterdir():
+        ids += re.findall(r"^Message-ID: <digest-(\d+)-", path.read_text(errors="replace"), flags=re.M)
+    return Counter(int(i) for i in ids)
+
+
 def all_done():
     return (
         not Reminder.objects.filter(status=ReminderStatus.PENDING, scheduled_at__lte=timezone.now()).exists()
-        and not Notification.objects.filter(email_status=EmailStatus.PENDING).exists()
+        and not Notification.objects.filter(email_status__in=[EmailStatus.PENDING, EmailStatus.DIGEST]).exists()
     )
 
 
@@ -202,7 +228,12 @@ def assert_exactly_once(items, coordinators, mail_dir):
     assert notes.count() == items * coordinators
     # One message per notification left the worker, none twice, none lost.
     sent = emailed_ids(mail_dir)
-    all_ids = set(Notification.objects.exclude(email_status=EmailStatus.NONE).values_list("pk", flat=True))
+    # (rows of a daily digest leave in the digest's message, counted by the caller)
+    all_ids = set(
+        Notification.objects.exclude(email_status=EmailStatus.NONE)
+        .exclude(recipient__notification_preference__email_delivery="daily")
+        .values_list("pk", flat=True)
+    )
     assert set(sent) == all_ids
     assert [pk for pk, count in sent.items() if count > 1] == []
     assert set(Notification.objects.values_list("email_sends", flat=True)) == {1}
@@ -211,6 +242,7 @@ def assert_exactly_once(items, coordinators, mail_dir):
 
 def test_task_run_in_parallel_sends_each_reminder_once(worker_env, broker_url, mail_dir):
     items = make_due_items(agencies=6, per_agency=5, coordinators=2)
+    digests = make_notify_items(10)
     proc = start_worker(worker_env, concurrency=4, name="reminders-parallel")
     try:
         wait_ready(proc)
@@ -225,6 +257,8 @@ def test_task_run_in_parallel_sends_each_reminder_once(worker_env, broker_url, m
     finally:
         proc.stop()
     assert_exactly_once(items, 2, mail_dir)
+    # core.notify's daily digests went once each, from the same beat task.
+    assert sorted(digest_ids(mail_dir).values()) == [1] * digests
 
 
 @pytest.mark.parametrize("phase", ["dispatch", "email"])
