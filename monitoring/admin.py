@@ -1,8 +1,12 @@
+"""Admin of the monitoring app. It calls the same services as the pages and the API after each
+write (derived fields: protected area, length, sensitivity categories)."""
+
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from core.admin import SharedRecordAdmin
 
+from . import services
 from .models import (
     CatalogueEvent,
     Crosswalk,
@@ -28,14 +32,25 @@ from .models import (
 )
 
 
-class OwnedAdmin(admin.ModelAdmin):
-    """SharedRecordAdmin for models without translated fields (modeltranslation's admin needs some)."""
+class CreatedByMixin:
+    """Keeps who created a shared record."""
+
+    def save_model(self, request, obj, form, change):
+        if not change and not obj.created_by_id:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class OwnedAdmin(CreatedByMixin, admin.ModelAdmin):
+    """SharedRecordAdmin for models without translated fields (modeltranslation's admin needs some).
+
+    It used to borrow SharedRecordAdmin.save_model, whose super() call raised TypeError here.
+    """
 
     list_filter = SharedRecordAdmin.list_filter
     autocomplete_fields = SharedRecordAdmin.autocomplete_fields
     filter_horizontal = SharedRecordAdmin.filter_horizontal
     readonly_fields = SharedRecordAdmin.readonly_fields
-    save_model = SharedRecordAdmin.save_model
 
 
 class ProtocolVersionInline(admin.StackedInline):
@@ -86,6 +101,9 @@ class ImportRunAdmin(admin.ModelAdmin):
     list_filter = ("owner_agency",)
     readonly_fields = [f.name for f in ImportRun._meta.concrete_fields]
 
+    def has_add_permission(self, request):
+        return False  # written by the importer only
+
 
 @admin.register(Deployment)
 class DeploymentAdmin(OwnedAdmin):
@@ -102,6 +120,10 @@ class DeploymentAdmin(OwnedAdmin):
     search_fields = ("deployment_id", "location_id", "camera_id")
     raw_id_fields = ("survey", "import_run")
     readonly_fields = (*OwnedAdmin.readonly_fields, "protected_area", "location_category")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.deployment_saved(obj)
 
 
 @admin.register(Media)
@@ -130,6 +152,21 @@ class ObservationAdmin(OwnedAdmin):
     list_select_related = ("owner_agency", "species", "individual")
     show_full_result_count = False
 
+    def save_model(self, request, obj, form, change):
+        previous = Observation.objects.filter(pk=obj.pk).values_list("deployment_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        services.observation_saved(obj, previous)
+
+    def delete_model(self, request, obj):
+        deployment_id = obj.deployment_id
+        super().delete_model(request, obj)
+        services.observations_changed([deployment_id])
+
+    def delete_queryset(self, request, queryset):
+        deployment_ids = set(queryset.values_list("deployment_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.observations_changed(deployment_ids)
+
 
 class TransectTrackInline(admin.TabularInline):
     model = TransectTrack
@@ -144,10 +181,30 @@ class SnowTrackTransectAdmin(OwnedAdmin):
     inlines = (TransectTrackInline,)
     readonly_fields = (*SharedRecordAdmin.readonly_fields, "length_km", "protected_area", "location_category")
 
+    def save_related(self, request, form, formsets, change):
+        # After the inline tracks are saved: the category depends on them.
+        super().save_related(request, form, formsets, change)
+        services.transect_saved(form.instance)
+
 
 @admin.register(TransectTrack)
 class TransectTrackAdmin(admin.ModelAdmin):
     list_display = ("transect", "species", "tracks")
+
+    def save_model(self, request, obj, form, change):
+        previous = TransectTrack.objects.filter(pk=obj.pk).values_list("transect_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        services.refresh_transect_categories({obj.transect_id, previous} - {None})
+
+    def delete_model(self, request, obj):
+        transect_id = obj.transect_id
+        super().delete_model(request, obj)
+        services.refresh_transect_categories([transect_id])
+
+    def delete_queryset(self, request, queryset):
+        transect_ids = set(queryset.values_list("transect_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.refresh_transect_categories(transect_ids)
 
 
 class IndividualAliasInline(admin.TabularInline):
@@ -183,6 +240,9 @@ class CatalogueEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "source", "target", "actor")
     list_filter = ("kind",)
     readonly_fields = [f.name for f in CatalogueEvent._meta.concrete_fields]
+
+    def has_add_permission(self, request):
+        return False  # written by merges and splits only
 
 
 class PublicationInline(admin.TabularInline):
@@ -222,3 +282,7 @@ class DataRequestAdmin(OwnedAdmin):
 @admin.register(DataRequestStatusChange)
 class DataRequestStatusChangeAdmin(admin.ModelAdmin):
     list_display = ("request", "from_status", "to_status", "by", "created_at")
+    readonly_fields = ("request", "from_status", "to_status", "by", "note", "created_at")
+
+    def has_add_permission(self, request):
+        return False  # the history is written by the decisions themselves

@@ -15,7 +15,7 @@ class MonitoringConfig(AppConfig):
         from core.search import register_search
 
         from . import services
-        from .models import Deployment, Individual, Observation, Protocol, ResearchProject, Survey
+        from .models import Deployment, Individual, Observation, Protocol, ResearchProject, Survey, TransectTrack
 
         register_menu(
             "monitoring",
@@ -76,12 +76,14 @@ class MonitoringConfig(AppConfig):
         )
 
         def species_changed(sender, instance, created, **kwargs):
-            # A species becoming sensitive generalizes every deployment that recorded it.
+            # A species becoming sensitive generalizes every deployment and transect that recorded it.
             if not created and not kwargs.get("raw"):
                 deployments = (
                     Observation.objects.filter(species=instance).values_list("deployment_id", flat=True).distinct()
                 )
                 services.refresh_location_categories(set(deployments))
+                transects = TransectTrack.objects.filter(species=instance).values_list("transect_id", flat=True)
+                services.refresh_transect_categories(set(transects))
 
         post_save.connect(species_changed, sender=Species, weak=False, dispatch_uid="monitoring_species_sensitivity")
 

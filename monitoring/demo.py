@@ -17,19 +17,22 @@ from .models import (
     DataRequest,
     DataRequestStatusChange,
     Deployment,
+    EffortUnit,
+    FeatureType,
     Individual,
     IndividualAlias,
     MatchProposal,
     Observation,
+    ObservationType,
     Protocol,
     ProtocolVersion,
     Publication,
     ResearchProject,
     SnowTrackTransect,
     Survey,
-    TransectTrack,
 )
-from .services import refresh_location_categories
+from .services import refresh_deployment_areas, refresh_location_categories, replace_transect_tracks
+from .vocabularies import seed_vocabularies
 
 _NS = uuid.UUID("8d1f3a52-4c0e-4f57-9a34-0b6f5e2c7d11")
 
@@ -77,6 +80,7 @@ def seed(stdout=None):
     if len(agencies) < 4 or "Panthera pardus orientalis" not in species:
         say("  monitoring: core demo data missing, skipped")
         return
+    seed_vocabularies(ObservationType, FeatureType, EffortUnit)
     users = {
         u.username: u
         for u in get_user_model().objects.filter(
@@ -208,6 +212,7 @@ def seed(stdout=None):
             classification_method="human",
             classified_by="demo",
         )
+    refresh_deployment_areas(deployments.values())
     refresh_location_categories([d.pk for d in deployments.values()])
 
     # The Chinese NE-L12 and the Russian Л-3 are one leopard: proposed by NECTLNP, confirmed by a Russian expert.
@@ -256,10 +261,13 @@ def seed(stdout=None):
             snow_age_days=2,
             observers="I. Sokolov, A. Petrova",
         )
-        TransectTrack.objects.create(transect=transect, species=species["Panthera pardus orientalis"], tracks=2)
-        TransectTrack.objects.create(transect=transect, species=species["Cervus nippon"], tracks=14)
-        transect.location_category = transect.compute_location_category()
-        transect.save()
+        replace_transect_tracks(
+            transect,
+            [
+                {"species": species["Panthera pardus orientalis"], "tracks": 2},
+                {"species": species["Cervus nippon"], "tracks": 14},
+            ],
+        )
 
     project, created = ResearchProject.objects.get_or_create(
         id=_id("project-vitkalova"),

@@ -30,8 +30,9 @@ def import_camtrap_dp_task(self, path, agency_code, survey_id=None, sensitivity=
 
 @shared_task
 def refresh_location_categories_task():
-    """Nightly safety net: recompute every deployment's sensitivity category from its species."""
-    from .services import refresh_location_categories
+    """Nightly safety net: recompute every deployment's and transect's sensitivity category."""
+    from .services import refresh_location_categories, refresh_transect_categories
 
     refresh_location_categories()
+    refresh_transect_categories()
     return True

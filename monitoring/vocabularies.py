@@ -53,3 +53,20 @@ CAMTRAP_FEATURE_TYPES = {
     "waterSource",
     "fruitingTree",
 }
+
+
+def seed_vocabularies(observation_type, feature_type, effort_unit):
+    """Create the seed terms that are missing; takes the model classes (real or historical).
+
+    Used by the demo: a test database flushed after migrating has lost the migration's rows.
+    """
+
+    def labels(zh, en, ru):
+        return {"label": en, "label_en": en, "label_zh_hans": zh, "label_ru": ru}
+
+    for key, zh, en, ru in OBSERVATION_TYPES:
+        observation_type.objects.get_or_create(key=key, defaults=labels(zh, en, ru))
+    for key, zh, en, ru, crossing in FEATURE_TYPES:
+        feature_type.objects.get_or_create(key=key, defaults={**labels(zh, en, ru), "is_crossing": crossing})
+    for key, zh, en, ru in EFFORT_UNITS:
+        effort_unit.objects.get_or_create(key=key, defaults=labels(zh, en, ru))

@@ -7,6 +7,7 @@ from core.api.serializers import AgencyCodeField, PortalModelSerializer, SharedR
 from core.geo import validate_geojson, validate_wgs84_point
 from core.models import Species
 
+from .. import services
 from ..models import (
     CatalogueEvent,
     Crosswalk,
@@ -387,12 +388,9 @@ class SnowTrackTransectSerializer(SharedRecordSerializer):
 
     def _save_tracks(self, transect, tracks):
         if tracks is None:
-            return
-        transect.tracks.all().delete()
-        for track in tracks:
-            TransectTrack.objects.create(transect=transect, **track)
-        transect.location_category = transect.compute_location_category()
-        transect.save()
+            services.transect_saved(transect)  # the route may have changed
+        else:
+            services.replace_transect_tracks(transect, tracks)
 
     def create(self, validated_data):
         tracks = validated_data.pop("tracks", None)

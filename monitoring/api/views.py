@@ -199,7 +199,11 @@ class DeploymentViewSet(LocationViewSetMixin, SharedRecordViewSet):
 
     def perform_create(self, serializer):
         super().perform_create(serializer)
-        services.refresh_location_categories([serializer.instance.pk])
+        services.deployment_saved(serializer.instance)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        services.deployment_saved(serializer.instance)
 
 
 class MediaViewSet(SharedRecordViewSet):
@@ -219,23 +223,17 @@ class ObservationViewSet(LocationViewSetMixin, SharedRecordViewSet):
 
     def perform_create(self, serializer):
         super().perform_create(serializer)
-        self._after_write(serializer.instance)
+        services.observation_saved(serializer.instance)
 
     def perform_update(self, serializer):
+        previous_deployment_id = serializer.instance.deployment_id
         super().perform_update(serializer)
-        self._after_write(serializer.instance)
+        services.observation_saved(serializer.instance, previous_deployment_id)
 
-    def _after_write(self, observation):
-        if observation.individual_local_id and observation.species and observation.species.is_target:
-            observation.individual = services.individual_for_alias(
-                observation.owner_agency,
-                observation.individual_local_id,
-                observation.species,
-                sex=observation.sex,
-                first_detected=observation.event_start.date(),
-            )
-            observation.save(update_fields=["individual"])
-        services.refresh_location_categories([observation.deployment_id])
+    def perform_destroy(self, instance):
+        deployment_id = instance.deployment_id
+        super().perform_destroy(instance)
+        services.observations_changed([deployment_id])
 
 
 class SnowTrackTransectViewSet(SharedRecordViewSet):

@@ -8,251 +8,31 @@ batches are found by counting the rows stamped with this import.
 """
 
 import csv
-import datetime
-import io
-import json
-import os
 import time
-import uuid
-import zipfile
-from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import acting_as
 from core.models import Sensitivity, Species
-from reserves.models import ProtectedArea
 
-from ..models import Deployment, ImportRun, Individual, Media, Observation, Vocabulary
-from ..services import CodeMapper, individual_for_alias, refresh_location_categories
+from ..models import Deployment, ImportRun, Media, Observation, Vocabulary
+from ..services import (
+    AreaLocator,
+    CodeMapper,
+    individual_for_alias,
+    refresh_first_detected,
+    refresh_location_categories,
+)
+from .package import PackageInvalid, PackageSource, format_error
 from .schema import FieldError, compile_fields, resolve_table_schema, validate_descriptor
+from .upsert import Upserter, _json_text, _str, _time_ordered_uuid
 
 MAX_ERRORS = 50
 BATCH_SIZE = 5000
 
-
-class PackageInvalid(Exception):
-    """The package was refused; `errors` name resource, row and field. Nothing was changed."""
-
-    def __init__(self, errors):
-        self.errors = errors
-        super().__init__("; ".join(format_error(e) for e in errors[:5]))
-
-
-def format_error(error):
-    parts = [error.get("resource") or "datapackage.json"]
-    if error.get("row"):
-        parts.append(_("row %(row)s") % {"row": error["row"]})
-    if error.get("field"):
-        parts.append(_("field %(field)s") % {"field": error["field"]})
-    return f"{', '.join(parts)}: {error['message']}"
-
-
-# --- reading a package (zip or folder) --------------------------------------------------------
-
-
-class PackageSource:
-    def __init__(self, path):
-        self.path = path
-        self.zip = None
-        if isinstance(path, (str, Path)) and Path(path).is_dir():
-            self.root = Path(path)
-            if not (self.root / "datapackage.json").is_file():
-                raise PackageInvalid([{"message": _("There is no datapackage.json in the folder.")}])
-            return
-        try:
-            self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError):
-            raise PackageInvalid([{"message": _("The file is neither a zip archive nor a folder.")}])
-        names = [n for n in self.zip.namelist() if PurePosixPath(n).name == "datapackage.json"]
-        if not names:
-            raise PackageInvalid([{"message": _("There is no datapackage.json in the zip archive.")}])
-        self.prefix = str(PurePosixPath(min(names, key=len)).parent)
-        self.prefix = "" if self.prefix == "." else self.prefix + "/"
-
-    def descriptor(self):
-        try:
-            with self.open("datapackage.json") as handle:
-                return json.load(handle)
-        except ValueError as exc:
-            raise PackageInvalid([{"message": _("datapackage.json is not valid JSON: %(error)s") % {"error": exc}}])
-
-    @contextmanager
-    def open(self, relative):
-        relative = str(relative)
-        if relative.startswith(("/", "http://", "https://")) or ".." in PurePosixPath(relative).parts:
-            raise PackageInvalid(
-                [
-                    {
-                        "message": _("Resource path “%(path)s” must be a relative path inside the package.")
-                        % {"path": relative}
-                    }
-                ]
-            )
-        if self.zip is not None:
-            try:
-                raw = self.zip.open(self.prefix + relative)
-            except KeyError:
-                raise PackageInvalid([{"resource": relative, "message": _("The file is missing from the package.")}])
-            with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
-                yield handle
-        else:
-            target = self.root / relative
-            if not target.is_file():
-                raise PackageInvalid([{"resource": relative, "message": _("The file is missing from the package.")}])
-            with open(target, encoding="utf-8-sig", newline="") as handle:
-                yield handle
-
-    def close(self):
-        if self.zip is not None:
-            self.zip.close()
-
-
-# --- writing ------------------------------------------------------------------------------------
-
-
-class Upserter:
-    """INSERT … ON CONFLICT (owner_agency_id, <natural key>) DO UPDATE for one model."""
-
-    KEEP = {"id", "created_at", "created_by_id", "owner_agency_id", "revision"}
-
-    def __init__(self, model, columns, natural_key):
-        self.model = model
-        self.columns = columns
-        self.vendor = connection.vendor
-        table = connection.ops.quote_name(model._meta.db_table)
-        quoted = [connection.ops.quote_name(c) for c in columns]
-        updates = [
-            f"{q} = EXCLUDED.{q}"
-            for c, q in zip(columns, quoted, strict=True)
-            if c not in self.KEEP and c != natural_key
-        ]
-        updates.append(f"revision = {table}.revision + 1")
-        self.sql = (
-            f"INSERT INTO {table} ({', '.join(quoted)}) VALUES %s "
-            f"ON CONFLICT (owner_agency_id, {connection.ops.quote_name(natural_key)}) DO UPDATE SET {', '.join(updates)}"
-        )
-        fields = {f.column: f for f in model._meta.concrete_fields}
-        self.copy_formatters = [_COPY_FORMATTERS.get(fields[c].get_internal_type(), _copy_text) for c in columns]
-        # SQLite needs Django's own adaptation (UUID hex, naive UTC datetimes, JSON text).
-        self.adapters = [
-            (i, fields[c])
-            for i, c in enumerate(columns)
-            if fields[c].get_internal_type() in {"UUIDField", "DateTimeField", "JSONField", "ForeignKey"}
-        ]
-
-    def write(self, rows):
-        if not rows:
-            return
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                self._write_copy(cursor.cursor, rows)
-            else:
-                placeholders = "(" + ", ".join(["%s"] * len(self.columns)) + ")"
-                adapted = []
-                for row in rows:
-                    row = list(row)
-                    for index, field in self.adapters:
-                        value = row[index]
-                        if value is None:
-                            continue
-                        if field.get_internal_type() == "ForeignKey":
-                            row[index] = field.target_field.get_db_prep_save(value, connection)
-                        elif field.get_internal_type() != "JSONField":  # JSON arrives as text already
-                            row[index] = field.get_db_prep_save(value, connection)
-                    adapted.append(row)
-                cursor.executemany(self.sql.replace("VALUES %s", f"VALUES {placeholders}"), adapted)
-
-    def _write_copy(self, raw, rows):
-        """PostgreSQL: COPY the batch into a temporary staging table, then one INSERT … SELECT … ON CONFLICT."""
-        table = self.model._meta.db_table
-        staging = f"_import_{table}"
-        if not getattr(self, "_staging_ready", False):
-            raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS)")
-            raw.execute(f"TRUNCATE {staging}")
-            self._staging_ready = True
-        buffer = io.StringIO()
-        write = buffer.write
-        formatters = self.copy_formatters
-        for row in rows:
-            write("\t".join([f(v) for f, v in zip(formatters, row, strict=True)]))
-            write("\n")
-        buffer.seek(0)
-        columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        raw.copy_expert(f"COPY {staging} ({columns}) FROM STDIN", buffer)
-        raw.execute(self.sql.replace("VALUES %s", f"SELECT {columns} FROM {staging}"))
-        raw.execute(f"TRUNCATE {staging}")
-
-
-def _copy_str(value):
-    if value is None:
-        return "\\N"
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return value
-
-
-def _copy_plain(value):
-    return "\\N" if value is None else str(value)
-
-
-def _copy_datetime(value):
-    return "\\N" if value is None else value.isoformat()
-
-
-def _copy_text(value):
-    """One value in PostgreSQL COPY text format."""
-    if isinstance(value, str):
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-        return value
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    return str(value)
-
-
-_COPY_FORMATTERS = {
-    "CharField": _copy_str,
-    "TextField": _copy_str,
-    "SlugField": _copy_str,
-    "DateTimeField": _copy_datetime,
-    "UUIDField": _copy_plain,
-    "ForeignKey": _copy_text,
-    "FloatField": _copy_plain,
-    "IntegerField": _copy_plain,
-    "PositiveIntegerField": _copy_plain,
-    "PositiveSmallIntegerField": _copy_plain,
-    "SmallIntegerField": _copy_plain,
-}
-
-
-def _time_ordered_uuid():
-    """A UUIDv7-style id (48-bit millisecond time, then random bits).
-
-    New rows land at the right edge of the primary-key index instead of at random pages,
-    which keeps bulk inserts of a million rows fast.
-    """
-    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
-    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-    return uuid.UUID(int=value)
-
-
-def _json_text(value):
-    return None if value is None else json.dumps(value)
-
-
-def _str(value):
-    return "" if value is None else value
+__all__ = ["PackageInvalid", "format_error", "import_package"]
 
 
 # --- the import ---------------------------------------------------------------------------------
@@ -429,8 +209,7 @@ class Importer:
             "import_run_id",
         ]
         upserter = Upserter(Deployment, columns, "deployment_id")
-        areas = list(ProtectedArea.objects.exclude(boundary=None).only("id", "boundary", "area_km2"))
-        from reserves.services import area_containing
+        locate_area = AreaLocator()  # the areas are loaded once, not once per row
 
         rows, seen = [], set()
         for number, r in self.rows("deployments", crosswalked=("featureType",)):
@@ -442,7 +221,7 @@ class Importer:
             if r["deploymentEnd"] < r["deploymentStart"]:
                 self.error("deployments", number, "deploymentEnd", _("The deployment ends before it starts."))
             feature = self.mapped("deployments", number, "featureType", Vocabulary.FEATURE_TYPE, r["featureType"])
-            area = area_containing(r["latitude"], r["longitude"], queryset=_Prefetched(areas))
+            area = locate_area(r["latitude"], r["longitude"])
             rows.append(
                 (
                     _time_ordered_uuid(),
@@ -749,16 +528,7 @@ class Importer:
     def finish(self):
         refresh_location_categories(self.deployment_pks.values())
         # A detection earlier than the recorded first detection moves it back.
-        for individual in Individual.objects.filter(pk__in=self.touched_individuals):
-            first = (
-                Observation.objects.filter(individual=individual)
-                .order_by("event_start")
-                .values_list("event_start", flat=True)
-                .first()
-            )
-            if first and (individual.first_detected is None or first.date() < individual.first_detected):
-                individual.first_detected = first.date()
-                individual.save(update_fields=["first_detected", "updated_at", "revision"])
+        refresh_first_detected(self.touched_individuals)
 
     def run_import(self):
         started = time.monotonic()
@@ -787,13 +557,6 @@ class Importer:
             self.run.seconds = round(time.monotonic() - started, 3)
             self.run.save()
         return self.run
-
-
-class _Prefetched(list):
-    """Lets reserves.services.area_containing reuse areas loaded once per import."""
-
-    def only(self, *fields):
-        return self
 
 
 def import_package(path, agency, principal=None, survey=None, sensitivity=Sensitivity.PARTNERS, batch_size=BATCH_SIZE):

@@ -6,14 +6,14 @@ import itertools
 from django.utils import timezone
 
 from monitoring.models import Deployment, Observation
-from monitoring.services import refresh_location_categories
+from monitoring.services import deployment_saved, refresh_location_categories
 
 _numbers = itertools.count(1)
 
 
 def make_deployment(agency, lat, lon, code=None, days=30, start=None, survey=None, **extra):
     start = start or timezone.make_aware(datetime.datetime(2024, 1, 1))
-    return Deployment.objects.create(
+    deployment = Deployment.objects.create(
         owner_agency=agency,
         deployment_id=code or f"D{next(_numbers)}",
         latitude=lat,
@@ -25,6 +25,7 @@ def make_deployment(agency, lat, lon, code=None, days=30, start=None, survey=Non
         coordinate_uncertainty=30,
         **extra,
     )
+    return deployment_saved(deployment)
 
 
 def make_observation(

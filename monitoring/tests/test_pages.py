@@ -139,6 +139,7 @@ def test_transect_form_measures_route_and_tracks(client, cn_staff, cn_agency, le
 @pytest.mark.django_db
 def test_transect_route_hidden_from_outsiders(api_client, ru_staff, cn_agency, leopard):
     from monitoring.models import SnowTrackTransect, TransectTrack
+    from monitoring.services import transect_saved
 
     transect = SnowTrackTransect.objects.create(
         owner_agency=cn_agency,
@@ -147,8 +148,7 @@ def test_transect_route_hidden_from_outsiders(api_client, ru_staff, cn_agency, l
         route={"type": "LineString", "coordinates": [[130.01, 43.01], [130.02, 43.02]]},
     )
     TransectTrack.objects.create(transect=transect, species=leopard, tracks=1)
-    transect.location_category = transect.compute_location_category()
-    transect.save()
+    transect_saved(transect)
     api_client.force_authenticate(ru_staff)
     data = api_client.get(f"/api/v1/monitoring/transects/{transect.pk}/").data
     assert data["route"] is None and data["generalized_centre"]["latitude"] == 43.05

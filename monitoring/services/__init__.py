@@ -1,0 +1,82 @@
+"""Business rules of the monitoring app, used by the API, the pages, the admin, the importer,
+the commands and the tasks. Every public name is re-exported here (`from monitoring import
+services; services.review_match(...)`).
+
+- vocabularies: shared keys and agencies' crosswalks
+- locations: what a principal may see of a point or route; sensitivity categories
+- derived: the one write path for derived fields (protected area, length, categories)
+- catalogue: individuals, matches, merges and splits
+- reports: cross-border and joint survey reports
+- data_requests: requests for precise data
+- figures: dashboard figures and dataset sources
+"""
+
+from .catalogue import (
+    can_review_match,
+    individual_for_alias,
+    merge_individuals,
+    next_catalogue_code,
+    propose_match,
+    review_match,
+    split_individual,
+)
+from .data_requests import can_decide, decide_data_request, submit_data_request, withdraw_data_request
+from .derived import (
+    AreaLocator,
+    deployment_saved,
+    observation_saved,
+    observations_changed,
+    refresh_deployment_areas,
+    refresh_first_detected,
+    refresh_transect_categories,
+    replace_transect_tracks,
+    transect_saved,
+)
+from .figures import count_catalogue_updates, count_observations
+from .locations import (
+    LOCATION_MODELS,
+    annotate_view_location,
+    deployment_location,
+    precise_owner_ids,
+    refresh_location_categories,
+    transect_location,
+)
+from .reports import cross_border_table, detections_by_month, joint_survey_report, svg_bar_chart
+from .vocabularies import CodeMapper, shared_keys
+
+__all__ = [
+    "LOCATION_MODELS",
+    "AreaLocator",
+    "CodeMapper",
+    "annotate_view_location",
+    "can_decide",
+    "can_review_match",
+    "count_catalogue_updates",
+    "count_observations",
+    "cross_border_table",
+    "decide_data_request",
+    "deployment_location",
+    "deployment_saved",
+    "detections_by_month",
+    "individual_for_alias",
+    "joint_survey_report",
+    "merge_individuals",
+    "next_catalogue_code",
+    "observation_saved",
+    "observations_changed",
+    "precise_owner_ids",
+    "propose_match",
+    "refresh_deployment_areas",
+    "refresh_first_detected",
+    "refresh_location_categories",
+    "refresh_transect_categories",
+    "replace_transect_tracks",
+    "review_match",
+    "shared_keys",
+    "split_individual",
+    "submit_data_request",
+    "svg_bar_chart",
+    "transect_location",
+    "transect_saved",
+    "withdraw_data_request",
+]

@@ -1,0 +1,85 @@
+"""Camtrap DP import page and the agency's crosswalk."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.access import principal_for
+from core.forms import style_form
+
+from ..camtrap.importer import PackageInvalid, format_error, import_package
+from ..forms import CrosswalkForm, ImportForm
+from ..models import (
+    Crosswalk,
+    ImportRun,
+    Survey,
+)
+
+# --- data sharing: Camtrap DP import page ---------------------------------------------------------
+
+
+@login_required
+def camtrap_import(request):
+    principal = principal_for(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    form.fields["survey"].queryset = Survey.objects.editable_by(principal)
+    errors = []
+    if request.method == "POST":
+        if not principal.can_write or principal.agency is None:
+            raise PermissionDenied(_("Your account is read-only."))
+        if form.is_valid():
+            try:
+                run = import_package(
+                    form.cleaned_data["file"], principal.agency, principal=principal, survey=form.cleaned_data["survey"]
+                )
+            except PackageInvalid as exc:
+                errors = [format_error(e) for e in exc.errors]
+            else:
+                messages.success(
+                    request,
+                    _("Imported %(d)s deployments, %(m)s media and %(o)s observations.")
+                    % {"d": run.deployments, "m": run.media, "o": run.observations},
+                )
+                return HttpResponseRedirect(reverse("monitoring:deployment-list"))
+    recent = ImportRun.objects.visible_to(principal).select_related("owner_agency").order_by("-created_at")[:20]
+    crosswalk = Crosswalk.objects.filter(agency_id=principal.agency_id).order_by("vocabulary", "local_code")
+    return render(
+        request,
+        "monitoring/camtrap_import.html",
+        {
+            "form": form,
+            "errors": errors,
+            "recent": recent,
+            "crosswalk": crosswalk,
+            "crosswalk_form": style_form(CrosswalkForm()) if principal.can_write and principal.agency else None,
+        },
+    )
+
+
+@login_required
+def crosswalk_edit(request):
+    """An agency maps its own local codes to the shared keys (used by every import it makes)."""
+    principal = principal_for(request)
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse("monitoring:camtrap-import"))
+    if not principal.can_write or principal.agency is None:
+        raise PermissionDenied(_("Your account is read-only."))
+    delete_id = request.POST.get("delete")
+    if delete_id:
+        Crosswalk.objects.filter(pk=delete_id, agency=principal.agency).delete()
+        messages.success(request, _("The crosswalk entry was removed."))
+        return HttpResponseRedirect(reverse("monitoring:camtrap-import"))
+    form = style_form(CrosswalkForm(request.POST, instance=Crosswalk(agency=principal.agency)))
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("The crosswalk entry was added."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return HttpResponseRedirect(reverse("monitoring:camtrap-import"))
