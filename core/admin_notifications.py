@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from core.models import DatedObligation, Notification, Reminder, ReminderStatus
+from core.models import DatedObligation, Notification, NotificationPreference, Reminder, ReminderStatus
 
 
 class ReminderInline(admin.TabularInline):
@@ -66,12 +66,9 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "email_sent_at", "email_sends", "email_failures", "email_error")
 
 
+@admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    """Users set this themselves (Notifications → settings); admins can see and correct it.
-
-    Not registered yet: the admin walk (tests/test_admin_saves.py) needs a preference record to
-    edit first; then add `@admin.register(NotificationPreference)` here.
-    """
+    """Users set this themselves (Notifications → settings); admins can see and correct it."""
 
     list_display = ("user", "email_delivery", "last_digest_at")
     list_filter = ("email_delivery",)

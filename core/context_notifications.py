@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils.functional import SimpleLazyObject
 
 from core.models import Notification
-from core.notify import URGENT, urgent_unread_for
+from core.notify import urgent_unread_for
 
 
 def notifications(request):
@@ -16,7 +16,7 @@ def notifications(request):
     if user is None or not user.is_authenticated:
         return {}
     counts = Notification.objects.filter(recipient=user, read_at__isnull=True).aggregate(
-        unread=Count("pk"), urgent=Count("pk", filter=Q(kind=URGENT))
+        unread=Count("pk"), urgent=Count("pk", filter=Q(urgent=True))
     )
     return {
         "unread_notifications": counts["unread"],

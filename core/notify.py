@@ -26,9 +26,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -47,11 +48,10 @@ from core.models import (
     NotificationPreference,
     Role,
 )
-from core.translated import language_codes
 
 logger = logging.getLogger(__name__)
 
-# Notification.kind of urgent notifications (the other notify() rows leave kind empty).
+# The filter value and label the notification list uses for urgent notifications.
 URGENT = "urgent"
 URGENT_LABEL = gettext_lazy("Urgent")
 # People who work for an agency: not observers, and not the experts (they get scientific matters).
@@ -224,6 +224,9 @@ def notify(recipients, event, subject, body=None, *, url=None, record=None, acto
     people = _unique_recipients(recipients, actor)
     if not people:
         return []
+    record_type, record_id = None, ""
+    if isinstance(record, models.Model):
+        record_type, record_id = ContentType.objects.get_for_model(type(record)), str(record.pk)
     rows = []
     for person in people:
         language = reminders.language_of(person)
@@ -247,7 +250,9 @@ def notify(recipients, event, subject, body=None, *, url=None, record=None, acto
             Notification(
                 recipient=person,
                 event=event[:64],
-                kind=URGENT if urgent else "",
+                urgent=urgent,
+                record_type=record_type,
+                record_id=record_id,
                 language=language,
                 subject=title[:255],
                 body=text,
@@ -277,7 +282,7 @@ def urgent_unread_for(user):
     """The user's urgent notifications not yet acknowledged, newest first (for the dashboard)."""
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    return Notification.objects.filter(recipient=user, kind=URGENT, read_at__isnull=True)
+    return Notification.objects.filter(recipient=user, urgent=True, read_at__isnull=True)
 
 
 def acknowledge(user, ids=None):
@@ -288,18 +293,12 @@ def acknowledge(user, ids=None):
     return queryset.update(read_at=timezone.now())
 
 
-def _record_links(record):
-    links = set()
-    for code in language_codes():
-        with translation.override(code):
-            links.add(record.get_absolute_url())
-    return links
-
-
 def acknowledge_record(record, users=None, event=None):
     """Close the notifications about `record` (for `users`, default everyone): for example when
     one person of an agency acknowledges an alert, it leaves the dashboards of all its staff."""
-    queryset = Notification.objects.filter(url__in=_record_links(record), read_at__isnull=True)
+    queryset = Notification.objects.filter(
+        record_type=ContentType.objects.get_for_model(type(record)), record_id=str(record.pk), read_at__isnull=True
+    )
     if users is not None:
         queryset = queryset.filter(recipient__in=users)
     if event is not None:

@@ -33,7 +33,6 @@ class NotificationListView(PortalListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["unread"] = reminders.unread_count(self.request.user)
-        context["urgent_kind"] = notify.URGENT
         context["preference"] = notify.preference_for(self.request.user)
         for note in context["object_list"]:
             note.event_label = notify.event_label(note.event)

@@ -27,7 +27,7 @@ from core.models import (
     ReminderKind,
 )
 
-KIND_CHOICES = [*ReminderKind.choices, (notify.URGENT, notify.URGENT_LABEL)]
+KIND_CHOICES = ReminderKind.choices
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -44,7 +44,7 @@ class NotificationFilterSet(django_filters.FilterSet):
     def filter_urgent(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(kind=notify.URGENT) if value else queryset.exclude(kind=notify.URGENT)
+        return queryset.filter(urgent=value)
 
 
 class ObligationFilterSet(PortalFilterSet):
@@ -99,7 +99,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_urgent(self, obj) -> bool:
-        return obj.kind == notify.URGENT
+        return obj.urgent
 
 
 class NotificationPreferenceSerializer(serializers.ModelSerializer):

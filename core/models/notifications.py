@@ -188,6 +188,13 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices, blank=True)
     # What happened, for notifications sent by core.notify (for example monitoring.match_proposed).
     event = models.CharField(_("event"), max_length=64, blank=True, db_index=True)
+    # Urgent notifications (a poaching alert) are emailed at once and stay on the dashboard until
+    # the record they are about is acknowledged.
+    urgent = models.BooleanField(_("urgent"), default=False)
+    record_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("about (type)")
+    )
+    record_id = models.CharField(_("about (id)"), max_length=64, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"), blank=True)
@@ -215,7 +222,10 @@ class Notification(models.Model):
                 name="core_notification_once_per_reminder",
             ),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="core_notif_unread_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="core_notif_unread_idx"),
+            models.Index(fields=["record_type", "record_id"], name="core_notif_record_idx"),
+        ]
 
     def __str__(self):
         return f"{self.recipient}: {self.subject}"

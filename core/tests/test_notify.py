@@ -258,13 +258,15 @@ def test_two_threads_racing_send_each_digest_once(cn_agency, settings):
 def test_urgent_stays_until_acknowledged(cn_agency, ru_agency):
     a = make_member(ru_agency, "agency_staff", username="ua")
     b = make_member(ru_agency, "agency_coordinator", username="ub")
-    notify.notify(notify.staff_of(ru_agency), EVENT, SUBJECT, record=Record(), urgent=True)
+    # The record is a real row: acknowledgement finds its notifications by type and id.
+    notify.notify(notify.staff_of(ru_agency), EVENT, SUBJECT, record=cn_agency, urgent=True)
     notify.notify([a], EVENT, SUBJECT)  # not urgent: not on the dashboard
     assert notify.urgent_unread_for(a).count() == 1 and notify.urgent_unread_for(b).count() == 1
     assert notify.acknowledge(a) == 1
     assert notify.urgent_unread_for(a).count() == 0 and notify.urgent_unread_for(b).count() == 1
     # The agency acknowledged the record: it leaves every recipient's dashboard.
-    assert notify.acknowledge_record(Record(), users=[b]) == 1
+    assert notify.acknowledge_record(ru_agency, users=[b]) == 0  # another record: nothing closes
+    assert notify.acknowledge_record(cn_agency, users=[b]) == 1
     assert notify.urgent_unread_for(b).count() == 0
     assert reminders.unread_count(a) == 1  # the ordinary one is still unread
 
