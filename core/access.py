@@ -204,3 +204,80 @@ def location_for(principal, record, latitude, longitude, category):
     if not precise and not principal.is_authenticated:
         return None  # the public sees no location of a sensitive species
     return generalize_point(latitude, longitude, 0 if precise else category)
+
+
+# --- links: may a principal point a new record at a target record? --------------------------------
+
+LINK_VIEW = "view"
+LINK_EDIT = "edit"
+
+
+def is_visible(principal, record):
+    """True when `record` is among what `principal` may see (its manager's `visible_to`)."""
+    queryset = type(record)._default_manager.all()
+    if not hasattr(queryset, "visible_to"):
+        return True
+    return queryset.visible_to(principal).filter(pk=record.pk).exists()
+
+
+def is_participant(principal, record):
+    """True when `record` names the principal's agency among its participants.
+
+    A model opts in by naming its many-to-many to core.Agency in `link_participants`, e.g.
+    `link_participants = "participating_agencies"` on a joint survey.
+    """
+    field_name = getattr(type(record), "link_participants", None)
+    if not field_name or principal.agency_id is None or record.pk is None:
+        return False
+    return getattr(record, field_name).filter(pk=principal.agency_id).exists()
+
+
+def can_link(principal, target, rule=LINK_EDIT):
+    """May `principal` make a record of theirs point at `target` under `rule`?
+
+    `rule` is "view" (seeing the target is enough), "edit" (the target's owner, an agency the
+    target lists as participant, or whatever the target's `can_be_linked_by(principal)` says),
+    or a callable `(principal, target) -> bool`.
+    """
+    if principal.is_superuser:
+        return True
+    if callable(rule):
+        return bool(rule(principal, target))
+    if rule == LINK_VIEW:
+        return is_visible(principal, target)
+    if rule != LINK_EDIT:
+        raise ValueError(f"Unknown link rule {rule!r}")
+    if not principal.can_write:
+        return False
+    decide = getattr(target, "can_be_linked_by", None)
+    if callable(decide):
+        return bool(decide(principal))
+    return can_edit(principal, target) or is_participant(principal, target)
+
+
+def link_rules_for(model, declared=None):
+    """The link rules of `model` (its `link_rules` class attribute) updated by a form's or
+    serializer's own `Meta.link_rules`. {field name: rule}."""
+    rules = dict(getattr(model, "link_rules", None) or {})
+    rules.update(declared or {})
+    return rules
+
+
+def link_refused_message(target):
+    from django.utils.translation import gettext
+
+    return gettext("You cannot link to “%(record)s”: only its owning agency or a participating agency may do so.") % {
+        "record": target
+    }
+
+
+def visible_choices(queryset, principal, keep=()):
+    """`queryset` narrowed to what `principal` may see; the pks in `keep` (the current values of
+    an edited record) stay choosable so that re-saving it does not fail."""
+    if principal is None or not hasattr(queryset, "visible_to"):
+        return queryset
+    narrowed = queryset.visible_to(principal)
+    keep = [pk for pk in keep if pk is not None]
+    if keep:
+        narrowed = queryset.filter(Q(pk__in=narrowed.values("pk")) | Q(pk__in=keep))
+    return narrowed

@@ -2,10 +2,11 @@
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.access import can_create_for
+from core.access import can_create_for, can_link, link_refused_message, link_rules_for, visible_choices
 from core.models import Agency, Sensitivity
 from core.translated import localized_columns, translated_fields
 
@@ -27,6 +28,51 @@ def style_form(form):
     return form
 
 
+def _current_pks(form, name, field):
+    """The pks the edited instance links to through `name` today (kept choosable)."""
+    instance = getattr(form, "instance", None)
+    if instance is None or instance._state.adding or instance.pk is None:
+        return []
+    try:
+        model_field = instance._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a form field that is not a model field
+        return []
+    if model_field.many_to_many:
+        return list(getattr(instance, name).values_list("pk", flat=True))
+    if model_field.concrete and (model_field.many_to_one or model_field.one_to_one):
+        return [getattr(instance, model_field.attname)]
+    return []
+
+
+def restrict_form_fields(form, principal):
+    """Narrow every ModelChoiceField / ModelMultipleChoiceField of `form` whose model has
+    `visible_to()` to what `principal` may see (the current values of an edited record stay).
+
+    A choice the principal may not see is then refused like one that does not exist.
+    """
+    if principal is None:
+        return form
+    for name, field in form.fields.items():
+        if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+            field.queryset = visible_choices(field.queryset, principal, _current_pks(form, name, field))
+    return form
+
+
+def check_form_links(form, principal, rules):
+    """Add an error to each field of `rules` whose newly chosen target `principal` may not link."""
+    if principal is None:
+        return
+    for name, rule in rules.items():
+        if name not in form.fields or not form.cleaned_data.get(name):
+            continue
+        value = form.cleaned_data[name]
+        targets = [value] if hasattr(value, "_meta") else list(value)
+        already = set(_current_pks(form, name, form.fields[name]))
+        for target in targets:
+            if target.pk not in already and not can_link(principal, target, rule):
+                form.add_error(name, link_refused_message(target))
+
+
 def expand_translated(model, field_names):
     """Replace each translated field name by its three language columns, in order."""
     registered = translated_fields(model)
@@ -40,12 +86,17 @@ def expand_translated(model, field_names):
 
 
 class TranslatedModelForm(forms.ModelForm):
-    """Shows e.g. name_zh_hans / name_en / name_ru with language labels; one of them is required."""
+    """Shows e.g. name_zh_hans / name_en / name_ru with language labels; one of them is required.
+
+    Related choices are narrowed to what the principal may see (restrict_form_fields), declared
+    link rules are checked, and the model's errors on a translated field land on its columns.
+    """
 
     def __init__(self, *args, principal=None, **kwargs):
         self.principal = principal
         super().__init__(*args, **kwargs)
         style_form(self)
+        restrict_form_fields(self, principal)
         names = dict(settings.LANGUAGE_SELF_NAMES)
         model = self._meta.model
         for field_name in translated_fields(model):
@@ -63,7 +114,36 @@ class TranslatedModelForm(forms.ModelForm):
             columns = [c for c in localized_columns(field_name).values() if c in self.fields]
             if columns and not model_field.blank and not any(cleaned.get(c) for c in columns):
                 self.add_error(columns[0], _("Give this text in at least one language."))
+        check_form_links(self, self.principal, link_rules_for(model, self.declared_link_rules()))
         return cleaned
+
+    @classmethod
+    def declared_link_rules(cls):
+        """The form's own link rules: `link_rules` on the class or on its Meta (ModelForm's
+        options drop unknown Meta attributes, so they are read here)."""
+        meta = getattr(cls, "Meta", None)
+        return {**(getattr(meta, "link_rules", None) or {}), **(getattr(cls, "link_rules", None) or {})}
+
+    def _form_field_for(self, key):
+        """The form field a model error key belongs to: a translated field's error goes to the
+        column of the active language (or the first column shown); an unknown key is non-field."""
+        if key == NON_FIELD_ERRORS or key in self.fields:
+            return key
+        if key in translated_fields(self._meta.model):
+            columns = localized_columns(key)
+            shown = [column for column in columns.values() if column in self.fields]
+            current = columns.get(get_language())
+            if shown:
+                return current if current in shown else shown[0]
+        return NON_FIELD_ERRORS
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            remapped = {}
+            for key, messages in errors.error_dict.items():
+                remapped.setdefault(self._form_field_for(key), []).extend(messages)
+            errors = ValidationError(remapped)
+        super()._update_errors(errors)
 
 
 class SharedRecordForm(TranslatedModelForm):

@@ -8,14 +8,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.access import shared_dataset_types
 from core.models import DataSharingGrant
 
-from .serializers import AgencyCodeField
+from .serializers import AgencyCodeField, PortalModelSerializer
 from .views import PrincipalMixin
 
 
-class DataSharingGrantSerializer(serializers.ModelSerializer):
+class DataSharingGrantSerializer(PortalModelSerializer):
+    """The rules (not to itself, period, known dataset type) live in DataSharingGrant.clean()."""
+
     grantor = AgencyCodeField(read_only=True)
     grantee = AgencyCodeField()
     is_active = serializers.SerializerMethodField()
@@ -44,18 +45,11 @@ class DataSharingGrantSerializer(serializers.ModelSerializer):
             and (grant.valid_until is None or grant.valid_until >= today)
         )
 
-    def validate_dataset_type(self, value):
-        if value and value not in shared_dataset_types():
-            raise serializers.ValidationError(_("Unknown dataset type “%(value)s”.") % {"value": value})
-        return value
-
-    def validate(self, attrs):
-        grantor = self.context["principal"].agency
-        if attrs.get("grantee") == grantor:
-            raise serializers.ValidationError({"grantee": [_("An agency cannot grant access to itself.")]})
-        start, end = attrs.get("valid_from"), attrs.get("valid_until")
-        if start and end and end < start:
-            raise serializers.ValidationError({"valid_until": [_("The end date is before the start date.")]})
+    def complete_attrs(self, attrs):
+        # The grantor is the caller's agency: known now, so the model's rules see it.
+        attrs = super().complete_attrs(attrs)
+        if self.instance is None:
+            attrs["grantor"] = self.context["principal"].agency
         return attrs
 
 

@@ -1,14 +1,21 @@
 """The portal's serializer bases: translated fields as one object, shared-record ownership."""
 
+import copy
 import json
 
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
-from core.access import can_create_for, principal_for
+from core.access import can_create_for, link_rules_for, principal_for
 from core.models import Agency, Sensitivity, Species
 from core.translated import language_codes, localized_columns, translated_fields
+
+from .exceptions import django_error_detail
+from .fields import link_errors, restrict_related_fields
 
 
 def _json_object(text):
@@ -82,7 +89,14 @@ class TranslatedField(serializers.Field):
 
 
 class PortalModelSerializer(serializers.ModelSerializer):
-    """Turns every translated model field listed in Meta.fields into a TranslatedField."""
+    """The base of every model serializer of the portal.
+
+    - Turns every translated model field listed in Meta.fields into a TranslatedField.
+    - Runs the model's own validation (`full_clean` on the merged instance) in validate(), so a
+      rule lives once, in `Model.clean()` or a service; its errors come back as field errors.
+    - Narrows every related field whose model has `visible_to()` to what the caller may see, and
+      checks the declared link rules (`Model.link_rules` / `Meta.link_rules`, see core.access).
+    """
 
     def get_fields(self):
         fields = super().get_fields()
@@ -98,10 +112,15 @@ class PortalModelSerializer(serializers.ModelSerializer):
                     required=not model_field.blank and self.instance is None and not fields[name].read_only,
                     help_text=str(model_field.verbose_name).capitalize() + ' — {"zh-hans": …, "en": …, "ru": …}',
                 )
-        return fields
+        return restrict_related_fields(fields, self._request_principal(), self.instance)
+
+    def _request_principal(self):
+        request = self.context.get("request")
+        return principal_for(request) if request is not None else self.context.get("principal")
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        attrs = self.complete_attrs(attrs)
         for field in self.fields.values():
             if isinstance(field, TranslatedField) and not field.read_only:
                 merged = {
@@ -111,7 +130,140 @@ class PortalModelSerializer(serializers.ModelSerializer):
                 merged.update({k: v for k, v in attrs.items() if k in merged})
                 if self.instance is None or any(k in attrs for k in merged):
                     field.validate_complete(merged)
+        errors = link_errors(
+            self,
+            attrs,
+            link_rules_for(
+                self.Meta.model,
+                {**(getattr(self.Meta, "link_rules", None) or {}), **(getattr(self, "link_rules", None) or {})},
+            ),
+            self._request_principal(),
+        )
+        if errors:
+            raise serializers.ValidationError(errors)
+        self.validate_model(attrs)
         return attrs
+
+    def complete_attrs(self, attrs):
+        """Hook: fill server-side values (e.g. the owning agency) before the model is validated."""
+        return attrs
+
+    # --- the model's validation ---------------------------------------------------------------
+
+    def _model_error_name(self, key):
+        """The serializer field a model error key belongs to (`name_ru` → `name`)."""
+        if key == NON_FIELD_ERRORS:
+            return api_settings.NON_FIELD_ERRORS_KEY
+        model = self.Meta.model
+        for name in translated_fields(model):
+            if key == name or key in localized_columns(name).values():
+                key = name
+                break
+        for field_name, field in self.fields.items():
+            if field.source == key or (field.source == "*" and getattr(field, "translated_name", None) == key):
+                return field_name
+        return key
+
+    def _model_instance(self, values):
+        """A copy of the instance (or a new one) with `values` applied; many-to-many left out."""
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self._single_instance() is not None else model()
+        for key, value in values.items():
+            try:
+                model_field = model._meta.get_field(key)
+            except FieldDoesNotExist:
+                continue
+            if model_field.many_to_many or not model_field.concrete:
+                continue
+            setattr(instance, key, value)
+        return instance
+
+    def _single_instance(self):
+        instance = self.instance
+        return instance if instance is not None and hasattr(instance, "_meta") else None
+
+    def _excluded(self, attrs):
+        """Model fields full_clean leaves alone: those this request does not set (on create they
+        are set by perform_create/save or keep their default; on update they are unchanged)."""
+        present = {key for key in attrs}
+        for name in translated_fields(self.Meta.model):
+            if any(column in present for column in localized_columns(name).values()):
+                present.discard(name)  # the columns carry the values; the completeness rule covers it
+        model = self.Meta.model
+        names = set()
+        for model_field in model._meta.get_fields():
+            if not model_field.concrete:
+                continue
+            if model_field.name not in present and model_field.attname not in present:
+                names.add(model_field.name)
+        names.update(translated_fields(model))
+        return names
+
+    def _unique_excluded(self, excluded):
+        """On update, a uniqueness group touched by the request is checked with all its fields
+        (the untouched ones hold the stored values)."""
+        if self._single_instance() is None:
+            return excluded
+        model = self.Meta.model
+        groups = [tuple(group) for group in model._meta.unique_together]
+        groups += [tuple(c.fields) for c in model._meta.constraints if getattr(c, "fields", None)]
+        excluded = set(excluded)
+        for group in groups:
+            if any(name not in excluded for name in group):
+                excluded.difference_update(group)
+        return excluded
+
+    def _model_errors(self, instance, excluded):
+        """Run the model's validation; returns (DjangoValidationError or None, deferred)."""
+        errors = {}
+        deferred = False
+        try:
+            instance.clean_fields(exclude=excluded)
+        except DjangoValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        try:
+            instance.clean()
+        except DjangoValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        except ObjectDoesNotExist:
+            # clean() needs a relation the view sets on save (e.g. the parent): checked in save().
+            deferred = True
+        unique_excluded = self._unique_excluded(excluded) | set(errors)
+        try:
+            instance.validate_unique(exclude=unique_excluded)
+        except DjangoValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        try:
+            instance.validate_constraints(exclude=unique_excluded | set(errors))
+        except DjangoValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        return (DjangoValidationError(errors) if errors else None), deferred
+
+    def validate_model(self, attrs):
+        """`full_clean` of the merged instance; Django's errors become this serializer's."""
+        instance = self._model_instance(attrs)
+        error, self._clean_deferred = self._model_errors(instance, self._excluded(attrs))
+        if error is not None:
+            raise serializers.ValidationError(django_error_detail(error, self._model_error_name))
+
+    # Values a view passes to save() that no model rule depends on: no second clean() for them.
+    save_only_fields = ("created_by",)
+
+    def save(self, **kwargs):
+        data = self.validated_data
+        extra = {
+            key for key in kwargs if key not in self.save_only_fields and (key not in data or data[key] != kwargs[key])
+        }
+        if getattr(self, "_clean_deferred", False) or extra:
+            # The values the view passes to save() complete the record: run clean() with them.
+            instance = self._model_instance({**self.validated_data, **kwargs})
+            try:
+                instance.clean()
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(django_error_detail(exc, self._model_error_name)) from exc
+            except ObjectDoesNotExist:
+                pass  # still incomplete: the database constraints have the last word
+        return super().save(**kwargs)
 
 
 class AgencyCodeField(serializers.SlugRelatedField):
@@ -151,12 +303,16 @@ class SharedRecordSerializer(PortalModelSerializer):
             raise serializers.ValidationError(_("You cannot create records for an agency you do not belong to."))
         return agency
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
+    def complete_attrs(self, attrs):
+        attrs = super().complete_attrs(attrs)
         if self.instance is None and "owner_agency" not in attrs:
             if self.principal.agency is None:
                 raise serializers.ValidationError({"owner_agency": [_("This field is required.")]})
             attrs["owner_agency"] = self.principal.agency
+        return attrs
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
         sensitivity = attrs.get("sensitivity", getattr(self.instance, "sensitivity", None))
         shared = attrs.get("shared_with")
         if sensitivity == Sensitivity.RESTRICTED and self.instance is None and not shared:
