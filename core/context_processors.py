@@ -15,10 +15,12 @@ def portal(request):
         }
         for code, _name in settings.LANGUAGES
     ]
+    principal = principal_for(request)
     return {
-        "portal_menu": menu_sections(),
+        # Each role sees only the entries it may use (core.navigation.MenuItem predicates).
+        "portal_menu": menu_sections(principal),
         "portal_languages": languages,
-        "principal": principal_for(request),
+        "principal": principal,
         "portal_tile_url": settings.PORTAL_TILE_URL,
         "portal_tile_attribution": settings.PORTAL_TILE_ATTRIBUTION,
     }

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
@@ -49,6 +50,10 @@ class PortalListView(PrincipalViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if self.filterset is not None:
+            from core.widgets import apply_portal_widgets
+
+            apply_portal_widgets(self.filterset.form)  # date pickers in the filter form too
         context["filter"] = self.filterset
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -95,6 +100,14 @@ def record_history(principal, record, limit=20):
     )
 
 
+def new_title(model_name):
+    return capfirst(_("new %(model)s") % {"model": model_name})
+
+
+def edit_title(model_name, record):
+    return _("Edit %(model)s %(record)s") % {"model": model_name, "record": record}
+
+
 class _PortalFormMixin(PrincipalViewMixin):
     """`fields` may name translated fields; they expand into the three language columns."""
 
@@ -113,6 +126,27 @@ class _PortalFormMixin(PrincipalViewMixin):
         kwargs = super().get_form_kwargs()
         kwargs["principal"] = self.principal
         return kwargs
+
+    def get_form(self, form_class=None):
+        # Date pickers, list inputs and map pickers for every page form, whatever its base.
+        from core.widgets import apply_portal_widgets
+
+        form = super().get_form(form_class)
+        if getattr(form, "principal", None) is None:
+            form.principal = self.principal
+        return apply_portal_widgets(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("page_title", self.page_title())
+        return context
+
+    def page_title(self):
+        """What is being created or edited, from the model's verbose_name, in the user's language."""
+        model_name = self.model._meta.verbose_name
+        if getattr(self, "object", None) is not None and self.object.pk:
+            return edit_title(model_name, self.object)
+        return new_title(model_name)
 
     def form_valid(self, form):
         with transaction.atomic():

@@ -207,7 +207,112 @@ def test_watch_catches_a_foreign_request_and_a_console_error(chromium, live_serv
         page.goto(f"{live_server.url}/en/accounts/login/")
         page.evaluate("console.error('deliberate'); fetch('http://198.51.100.7/x').catch(() => {})")
         page.wait_for_timeout(300)
-        assert "http://198.51.100.7/x" in watch.foreign_requests()
         assert any("deliberate" in p for p in watch.problems)
+        # The portal's policy (connect-src 'self') refuses the call before it leaves the browser,
+        # and Chromium says so on the console.
+        assert any("198.51.100.7" in p for p in watch.problems), watch.problems
+        # A page outside the portal's policy does make the request, and the watch records it.
+        page.set_content('<img src="http://198.51.100.7/y.png" alt="">')
+        page.wait_for_timeout(300)
+        assert "http://198.51.100.7/y.png" in watch.foreign_requests()
+    finally:
+        context.close()
+
+
+# --- Content-Security-Policy: no page breaks under the enforced policy -------------------------
+
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e => {
+  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+def csp_violations(page):
+    return page.evaluate("window.__cspViolations || []")
+
+
+@pytest.fixture
+def full_demo():
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
+
+
+def test_no_csp_violation_on_the_main_pages(chromium, live_server, full_demo):
+    from django.contrib.auth import get_user_model
+
+    from reserves.models import ProtectedArea
+
+    get_user_model().objects.create_superuser("csp_admin", "csp@example.org", "csp-admin-pw-2026")
+    netloc = urlsplit(live_server.url).netloc
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    watch = PageWatch(page, netloc)
+    violations = {}
+    area = ProtectedArea.objects.exclude(boundary=None).filter(owner_agency__code="NECTLNP").first()
+    try:
+        page.goto(f"{live_server.url}/en/accounts/login/")
+        page.fill("#id_username", "csp_admin")
+        page.fill("#id_password", "csp-admin-pw-2026")
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/en/")
+        paths = [
+            "/en/",
+            "/en/reserves/",
+            f"/en/reserves/{area.pk}/",
+            "/en/reserves/new/",
+            f"/en/reserves/{area.pk}/edit/",
+            "/en/antipoaching/plans/",
+            "/en/antipoaching/plans/new/",
+            "/en/antipoaching/patrols/",
+            "/en/antipoaching/incidents/",
+            "/en/antipoaching/map/",
+            "/en/antipoaching/kpis/",
+            "/en/monitoring/surveys/",
+            "/en/monitoring/deployments/map/",
+            "/en/monitoring/individuals/",
+            "/en/policy/",
+            "/en/policy/compliance/",
+            "/en/exchange-visits/",
+            "/en/admin/",
+            "/en/admin/reserves/protectedarea/add/",
+            "/api/v1/docs/",
+        ]
+        for path in paths:
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            watch.fail_fast()
+            found = csp_violations(page)
+            if found:
+                violations[path] = found
+            if path.endswith("/edit/"):
+                # The map picker draws the stored boundary and folds the GeoJSON textarea away.
+                page.wait_for_function(
+                    "() => document.querySelectorAll('.portal-map-picker path.leaflet-interactive').length >= 1"
+                )
+                assert page.locator(".leaflet-draw-toolbar").count() >= 1
+                assert not page.locator("textarea[name=boundary]").is_visible()
+            if path == "/api/v1/docs/":
+                page.wait_for_selector("#swagger-ui .information-container", timeout=20000)
+        assert violations == {}
+        assert watch.foreign_requests() == []
+        assert [p for p in watch.problems if "favicon" not in p] == []
+    finally:
+        context.close()
+
+
+def test_csp_violation_check_can_fail(chromium, live_server):
+    context = chromium.new_context()
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/en/accounts/login/")
+        page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
+        page.wait_for_timeout(300)
+        assert csp_violations(page), "an inline style attribute must be reported under the enforced policy"
     finally:
         context.close()

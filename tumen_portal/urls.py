@@ -31,3 +31,8 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Translated error pages that keep the header and say why (core.views_errors).
+handler403 = "core.views_errors.permission_denied"
+handler404 = "core.views_errors.page_not_found"
+handler500 = "core.views_errors.server_error"

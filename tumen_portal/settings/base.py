@@ -238,11 +238,12 @@ LOGGING = {
 }
 
 # --- Content-Security-Policy (django-csp) ----------------------------------------------------
-# Everything comes from the portal itself; no inline script or style. Inline <script> blocks that
-# must stay carry the request's nonce ({{ request.csp_nonce }}).
+# Enforced. Everything comes from the portal itself; no inline script or style. Inline <script>
+# blocks that must stay carry the request's nonce ({{ request.csp_nonce }}); data for scripts goes
+# through json_script (not executed). core/tests/test_csp.py walks the templates for regressions.
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
-CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
