@@ -96,6 +96,9 @@ class TranslatedModelForm(forms.ModelForm):
         self.principal = principal
         super().__init__(*args, **kwargs)
         style_form(self)
+        from core.widgets import apply_portal_widgets
+
+        apply_portal_widgets(self)
         restrict_form_fields(self, principal)
         names = dict(settings.LANGUAGE_SELF_NAMES)
         model = self._meta.model

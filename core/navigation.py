@@ -89,9 +89,23 @@ def register_menu(app_label, label, items, order=100):
 
 
 def register_dashboard_figure(app_label, label, compute, url_name=None, order=100):
+    """A current-state counter on the dashboard: registered as a figure in core.figures."""
+    from core.figures import legacy_figure_key, register_figure, scalar_figure
+
     if any(f.app_label == app_label and str(f.label) == str(label) for f in _figures):
         return
     _figures.append(DashboardFigure(app_label, label, compute, url_name, order))
+    register_figure(
+        legacy_figure_key(app_label, label),
+        label,
+        "",
+        scalar_figure(compute),
+        app_label=app_label,
+        url_name=url_name,
+        periodic=False,
+        dashboard=True,
+        order=order,
+    )
 
 
 def menu_sections(principal=None):

@@ -58,22 +58,11 @@ class DashboardItem:
 
 
 def dashboard_items(principal):
-    """One item per dashboard figure (registry first, then figures only core.navigation still holds)."""
+    """One item per figure registered for the dashboard, as `principal` may see it."""
     items = []
     for figure in figures(dashboard=True):
         table = figure.table(principal)
         items.append(
             DashboardItem(figure.key, figure.app_label, figure.label, table.value, figure.url_name, figure.order)
         )
-    seen = {item.key for item in items}
-    from core.navigation import dashboard_figures
-
-    for legacy in dashboard_figures():
-        key = legacy_figure_key(legacy.app_label, legacy.label)
-        if key not in seen:
-            items.append(
-                DashboardItem(
-                    key, legacy.app_label, legacy.label, legacy.compute(principal), legacy.url_name, legacy.order
-                )
-            )
     return sorted(items, key=lambda item: (item.order, item.app_label))

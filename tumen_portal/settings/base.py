@@ -62,6 +62,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tumen_portal.urls"
+CSRF_FAILURE_VIEW = "core.views_errors.csrf_failure"
 WSGI_APPLICATION = "tumen_portal.wsgi.application"
 
 TEMPLATES = [
