@@ -1,4 +1,4 @@
-"""Figures, their periods and groupings, and what the dashboard shows. See docs/shared/figures.md."""
+"""Figures, their periods and groupings, and what the dashboard shows. See docs/shared-layer/figures.md."""
 
 from .dashboard import (
     DashboardItem,

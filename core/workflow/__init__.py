@@ -1,6 +1,6 @@
 """Declared transitions, one status history, multi-party approval and frozen content.
 
-See docs/shared/workflow.md. Apps declare a `Workflow` per model in `<app>/workflows.py` and
+See docs/shared-layer/workflow.md. Apps declare a `Workflow` per model in `<app>/workflows.py` and
 register it; pages, the API and the admin call `perform()`.
 """
 
