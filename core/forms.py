@@ -6,8 +6,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.access import can_create_for, can_link, link_refused_message, link_rules_for, visible_choices
-from core.models import Agency, Sensitivity
+from core.access import (
+    can_create_for,
+    can_link,
+    link_refused_message,
+    link_rules_for,
+    shared_dataset_types,
+    visible_choices,
+)
+from core.models import Agency, DataSharingGrant, Sensitivity
 from core.translated import localized_columns, translated_fields
 
 
@@ -173,3 +180,24 @@ class SharedRecordForm(TranslatedModelForm):
             if not cleaned.get("shared_with"):
                 self.add_error("shared_with", _("A restricted record must list the agencies that may see it."))
         return cleaned
+
+
+class GrantForm(forms.ModelForm):
+    """A coordinator gives a data-sharing grant from its agency to another."""
+
+    class Meta:
+        model = DataSharingGrant
+        fields = ("grantee", "scope", "dataset_type", "valid_from", "valid_until", "note")
+
+    def __init__(self, *args, grantor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from core.widgets import apply_portal_widgets
+
+        apply_portal_widgets(style_form(self))
+        self.instance.grantor = grantor
+        self.fields["grantee"].queryset = Agency.objects.filter(is_active=True).exclude(pk=getattr(grantor, "pk", None))
+        self.fields["dataset_type"] = forms.ChoiceField(
+            label=_("Dataset type"),
+            required=False,
+            choices=[("", _("Every dataset type"))] + [(key, key) for key in shared_dataset_types()],
+        )

@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,12 +7,12 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from core.access import principal_for, shared_dataset_types
+from core.access import principal_for
 from core.api.filters import AgencyFilterSet
 from core.figures import dashboard_items, map_layers
+from core.forms import GrantForm
 from core.models import Agency, DataSharingGrant, Membership
 from core.search import search
 from core.views_base import PortalDetailView, PortalListView
@@ -91,26 +90,6 @@ class AgencyDetailView(PortalDetailView):
         context = super().get_context_data(**kwargs)
         context["members"] = Membership.objects.filter(agency=self.object).select_related("user")
         return context
-
-
-class GrantForm(forms.ModelForm):
-    class Meta:
-        model = DataSharingGrant
-        fields = ("grantee", "scope", "dataset_type", "valid_from", "valid_until", "note")
-        widgets = {
-            "valid_from": forms.DateInput(attrs={"type": "date"}),
-            "valid_until": forms.DateInput(attrs={"type": "date"}),
-        }
-
-    def __init__(self, *args, grantor=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.grantor = grantor
-        self.fields["grantee"].queryset = Agency.objects.filter(is_active=True).exclude(pk=getattr(grantor, "pk", None))
-        self.fields["dataset_type"] = forms.ChoiceField(
-            label=gettext_lazy("Dataset type"),
-            required=False,
-            choices=[("", gettext_lazy("Every dataset type"))] + [(key, key) for key in shared_dataset_types()],
-        )
 
 
 @login_required
