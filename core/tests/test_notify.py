@@ -79,6 +79,7 @@ def test_subject_formatted_with_context_and_record_in_the_language(cn_agency, dj
 def test_template_body_is_rendered(cn_agency):
     user = make_member(cn_agency, username="tpl", language="ru")
     notify.notify([user], EVENT, SUBJECT, "core/notifications/daily_digest_subject.txt", context={"notifications": []})
+    body = Notification.objects.get().body
     assert "Туманган" in body and "{%" not in body  # the template, rendered in the user's language
     assert "Tumen" in body and "{%" not in body
 
