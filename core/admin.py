@@ -110,3 +110,13 @@ class ObjectChangeAdmin(admin.ModelAdmin):
 
 # Admin of the shared training, exchange-visit and reminder records lives beside them.
 from . import admin_documents, admin_notifications, admin_training, admin_workflow  # noqa: E402,F401
+
+
+def _superusers_only(request):
+    # The admin shows every record unfiltered (exact coordinates, suspects, audit snapshots): it
+    # does not apply the access policy, so it is for the portal's administrators alone. Agency
+    # staff, even with is_staff set, work through the pages and the API.
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superusers_only
