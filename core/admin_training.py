@@ -1,9 +1,35 @@
 """Admin of the shared training and exchange-visit records."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import SharedRecordAdmin
-from core.models import ExchangeVisit, ExchangeVisitMember, TrainingCourse, TrainingParticipant
+from core.documents import attachments_for
+from core.models import (
+    CERTIFICATE_ROLE,
+    ExchangeVisit,
+    ExchangeVisitMember,
+    TrainingCourse,
+    TrainingParticipant,
+    register_training,
+)
+
+# The certificate role and the trained-staff figure are registered when the admin (always
+# installed) loads; CoreConfig.ready() is the better place once the lead moves the call there.
+register_training()
+
+
+def attachment_links(record, role=None):
+    """The record's core attachments as download links (files are added on the pages or the API,
+    where their content is checked)."""
+    if record is None or not record.pk:
+        return "-"
+    files = [(reverse("core:attachment-download", args=[f.pk]), f.original_name) for f in attachments_for(record, role)]
+    if not files:
+        return "-"
+    return format_html_join(format_html("<br>"), '<a href="{}">{}</a>', files)
 
 
 class TrainingParticipantInline(admin.TabularInline):
@@ -28,6 +54,11 @@ class TrainingParticipantAdmin(admin.ModelAdmin):
     search_fields = ("name", "certificate_number", "agency__code")
     autocomplete_fields = ("agency",)
     list_select_related = ("agency", "course")
+    readonly_fields = ("certificate_files",)
+
+    @admin.display(description=_("certificate files"))
+    def certificate_files(self, obj):
+        return attachment_links(obj, CERTIFICATE_ROLE)
 
 
 class ExchangeVisitMemberInline(admin.TabularInline):

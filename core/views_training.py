@@ -1,65 +1,57 @@
-"""Pages of the shared training and exchange-visit records."""
+"""Pages of the shared training and exchange-visit records, on the core page set (core.pages)."""
+
+from collections import defaultdict
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.access import can_edit, principal_for
 from core.api.training import ExchangeVisitFilterSet, TrainingCourseFilterSet
-from core.models import Agency, ExchangeVisit, ExchangeVisitMember, TrainingCourse, TrainingParticipant, TrainingTopic
-from core.views_base import PortalCreateView, PortalDetailView, PortalListView, PortalUpdateView
-
-COURSE_FIELDS = [
-    "owner_agency",
-    "sensitivity",
-    "shared_with",
-    "title",
-    "topic",
-    "description",
-    "trainers",
-    "place",
-    "start_date",
-    "end_date",
-    "hours",
-]
-VISIT_FIELDS = [
-    "owner_agency",
-    "sensitivity",
-    "shared_with",
-    "title",
-    "topic",
-    "delegation_agency",
-    "host_agency",
-    "protected_areas",
-    "start_date",
-    "end_date",
-    "purpose",
-    "programme",
-    "report",
-    "lessons_learned",
-]
+from core.documents import AttachmentFormMixin
+from core.figures import PeriodError
+from core.forms import TranslatedModelForm
+from core.models import (
+    CERTIFICATE_ROLE,
+    COURSE_FIELDS,
+    VISIT_FIELDS,
+    Agency,
+    Attachment,
+    ExchangeVisit,
+    ExchangeVisitMember,
+    TrainingCourse,
+    TrainingParticipant,
+    TrainingTopic,
+    trained_staff_rows,
+)
+from core.pages import Column, RecordPages
+from core.personal_data import may_see_personal_data
+from core.widgets import DateInput
 
 
-class ParticipantForm(forms.ModelForm):
+class ParticipantForm(AttachmentFormMixin, TranslatedModelForm):
+    """A participant of a course; the certificate scan becomes a core attachment (checked by content)."""
+
+    attachment_role = CERTIFICATE_ROLE
+    attachment_multiple = False
+
     class Meta:
         model = TrainingParticipant
-        fields = [
-            "name",
-            "agency",
-            "position",
-            "completed",
-            "certificate_number",
-            "certificate_issued",
-            "certificate_file",
-        ]
-        widgets = {"certificate_issued": forms.DateInput(attrs={"type": "date"})}
+        fields = ["name", "agency", "position", "completed", "certificate_number", "certificate_issued"]
+        widgets = {"certificate_issued": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.attachment_field_name].label = gettext_lazy("Certificate file")
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(TranslatedModelForm):
     class Meta:
         model = ExchangeVisitMember
         fields = ["name", "agency", "position", "is_leader"]
@@ -69,40 +61,86 @@ class TrainedStaffFilter(forms.Form):
     agency = forms.ModelChoiceField(
         label=gettext_lazy("Agency"), queryset=Agency.objects.all(), required=False, to_field_name="code"
     )
-    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
 
 
-class TrainingCourseListView(PortalListView):
+def with_files(records, role=None):
+    """Give each record of a list its attachments as `record.files`, in one query (list pages).
+
+    (A candidate for core.documents, next to attachments_for.)"""
+    records = list(records)
+    if not records:
+        return records
+    files = defaultdict(list)
+    found = Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(records[0])), object_id__in=[str(r.pk) for r in records]
+    )
+    for item in found.filter(role=role) if role is not None else found:
+        files[item.object_id].append(item)
+    for record in records:
+        record.files = files.get(str(record.pk), [])
+    return records
+
+
+def participants_context(course, principal):
+    """The course's participants with their certificate files; names and certificate numbers only
+    for those who may see personal data (the organiser), the rest see the people counted."""
+    participants = with_files(course.participants.select_related("agency"), CERTIFICATE_ROLE)
+    return {"participants": participants, "show_personal_data": may_see_personal_data(principal, course)}
+
+
+class TrainingCoursePages(RecordPages):
     model = TrainingCourse
+    prefix = "training-course"
+    path = "training/"
     filterset_class = TrainingCourseFilterSet
-    template_name = "core/training/course_list.html"
+    columns = [
+        Column("title", link=True),
+        "topic",
+        "start_date",
+        "end_date",
+        "place",
+        Column("owner_agency.code", label=gettext_lazy("Organiser")),
+        Column("participants", label=gettext_lazy("Participants"), value=lambda c: len(c.participants.all())),
+    ]
+    ordering_fields = ("topic", "start_date", "end_date")
+    fields = ["owner_agency", "sensitivity", "shared_with", *COURSE_FIELDS]
+    detail_fields = ["topic", "start_date", "end_date", "hours", "place", "trainers", "description", "owner_agency"]
+    detail_parts = ["core/training/_participants.html"]
     select_related_fields = ("owner_agency",)
     prefetch_related_fields = ("participants",)
+    list_template = "core/training/course_list.html"
 
-
-class TrainingCourseDetailView(PortalDetailView):
-    model = TrainingCourse
-    template_name = "core/training/course_detail.html"
-    select_related_fields = ("owner_agency",)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["participants"] = self.object.participants.select_related("agency")
-        context["participant_form"] = kwargs.get("participant_form") or ParticipantForm()
+    def detail_context(self, record, principal):
+        context = participants_context(record, principal)
+        context["participant_form"] = ParticipantForm(principal=principal)
         return context
 
 
-class TrainingCourseCreateView(PortalCreateView):
-    model = TrainingCourse
-    fields = COURSE_FIELDS
-    template_name = "core/record_form.html"
+class ExchangeVisitPages(RecordPages):
+    model = ExchangeVisit
+    prefix = "exchange-visit"
+    path = "exchange-visits/"
+    filterset_class = ExchangeVisitFilterSet
+    columns = [
+        Column("title", link=True),
+        "topic",
+        "start_date",
+        "end_date",
+        Column("delegation_agency.code", label=gettext_lazy("Delegation")),
+        Column("host_agency.code", label=gettext_lazy("Host")),
+    ]
+    ordering_fields = ("topic", "start_date", "end_date")
+    fields = ["owner_agency", "sensitivity", "shared_with", *VISIT_FIELDS]
+    detail_fields = [name for name in VISIT_FIELDS if name != "title"]
+    detail_parts = ["core/exchanges/_members.html"]
+    select_related_fields = ("owner_agency", "delegation_agency", "host_agency")
+    prefetch_related_fields = ("protected_areas",)
+    list_template = "core/exchanges/visit_list.html"
 
-
-class TrainingCourseUpdateView(PortalUpdateView):
-    model = TrainingCourse
-    fields = COURSE_FIELDS
-    template_name = "core/record_form.html"
+    def detail_context(self, record, principal):
+        return {"members": record.members.select_related("agency"), "member_form": MemberForm(principal=principal)}
 
 
 @login_required
@@ -113,18 +151,21 @@ def training_add_participant(request, pk):
         raise PermissionDenied(_("Only the organising agency may change the participants."))
     if request.method != "POST":
         return redirect(course.get_absolute_url())
-    form = ParticipantForm(request.POST, request.FILES, instance=TrainingParticipant(course=course))
+    form = ParticipantForm(
+        request.POST, request.FILES, instance=TrainingParticipant(course=course), principal=principal
+    )
     if form.is_valid():
-        form.save()
+        with transaction.atomic():
+            participant = form.save()
+            form.save_attachments(participant, principal)
         messages.success(request, _("Saved."))
         return redirect(course.get_absolute_url())
     context = {
         "object": course,
-        "can_edit": True,
-        "participants": course.participants.select_related("agency"),
         "participant_form": form,
+        "page_title": _("Add a participant to %(course)s") % {"course": course},
     }
-    return render(request, "core/training/course_detail.html", context, status=400)
+    return render(request, "core/training/participant_form.html", context, status=400)
 
 
 @login_required
@@ -132,9 +173,13 @@ def trained_staff(request):
     principal = principal_for(request)
     form = TrainedStaffFilter(request.GET or None)
     params = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    rows = TrainingParticipant.objects.trained_staff_by_topic(
-        principal, agency=params.get("agency"), start=params.get("start"), end=params.get("end")
-    )
+    try:
+        rows = trained_staff_rows(
+            principal, agency=params.get("agency"), start=params.get("start"), end=params.get("end")
+        )
+    except PeriodError as error:
+        form.add_error("end", str(error))
+        rows = []
     topics = [t for t in TrainingTopic if any(r["topic"] == t.value for r in rows)]
     table = {}
     for row in rows:
@@ -146,45 +191,13 @@ def trained_staff(request):
     return render(request, "core/training/trained_staff.html", {"form": form, "topics": topics, "matrix": matrix})
 
 
-class ExchangeVisitListView(PortalListView):
-    model = ExchangeVisit
-    filterset_class = ExchangeVisitFilterSet
-    template_name = "core/exchanges/visit_list.html"
-    select_related_fields = ("owner_agency", "delegation_agency", "host_agency")
-
-
-class ExchangeVisitDetailView(PortalDetailView):
-    model = ExchangeVisit
-    template_name = "core/exchanges/visit_detail.html"
-    select_related_fields = ("owner_agency", "delegation_agency", "host_agency")
-    prefetch_related_fields = ("protected_areas",)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["members"] = self.object.members.select_related("agency")
-        context["member_form"] = MemberForm()
-        return context
-
-
-class ExchangeVisitCreateView(PortalCreateView):
-    model = ExchangeVisit
-    fields = VISIT_FIELDS
-    template_name = "core/record_form.html"
-
-
-class ExchangeVisitUpdateView(PortalUpdateView):
-    model = ExchangeVisit
-    fields = VISIT_FIELDS
-    template_name = "core/record_form.html"
-
-
 @login_required
 def exchange_add_member(request, pk):
     principal = principal_for(request)
     visit = get_object_or_404(ExchangeVisit.objects.visible_to(principal), pk=pk)
     if not can_edit(principal, visit):
         raise PermissionDenied(_("Only the owning agency may change this record."))
-    form = MemberForm(request.POST or None, instance=ExchangeVisitMember(visit=visit))
+    form = MemberForm(request.POST or None, instance=ExchangeVisitMember(visit=visit), principal=principal)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Saved."))

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import SharedRecordAdmin
+from core.admin_training import attachment_links
 
 from . import services
-from .models import ExchangeAgreement, ExchangeRound, Submission
+from .models import ATTACHMENT_ROLE, ExchangeAgreement, ExchangeRound, Submission
 
 
 @admin.register(ExchangeAgreement)
@@ -28,7 +29,7 @@ class ExchangeAgreementAdmin(SharedRecordAdmin):
 class SubmissionInline(admin.TabularInline):
     model = Submission
     extra = 0
-    fields = ("kind", "dataset", "record_count", "submitted_at", "note", "attachment", "owner_agency")
+    fields = ("kind", "dataset", "record_count", "submitted_at", "note", "owner_agency")
     readonly_fields = ("kind", "record_count")
 
 
@@ -56,11 +57,16 @@ class ExchangeRoundAdmin(admin.ModelAdmin):
 class SubmissionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("owner_agency",)
     filter_horizontal = ("shared_with",)
-    readonly_fields = ("revision", "created_at", "updated_at", "created_by")
+    readonly_fields = ("revision", "created_at", "updated_at", "created_by", "files")
     list_display = ("round", "kind", "dataset", "record_count", "submitted_at", "owner_agency")
     list_filter = ("kind", "owner_agency")
     raw_id_fields = ("round",)
     search_fields = ("note",)
+
+    @admin.display(description=_("files"))
+    def files(self, obj):
+        # Files are added on the round's page or through /api/v1/attachments/ (checked by content).
+        return attachment_links(obj, ATTACHMENT_ROLE)
 
     def save_model(self, request, obj, form, change):
         if not change and not obj.created_by_id:

@@ -7,12 +7,9 @@ class PolicyConfig(AppConfig):
     verbose_name = _("Policy and coordination")
 
     def ready(self):
-        from django.utils import timezone
+        from core.navigation import register_menu
 
-        from core.navigation import register_dashboard_figure, register_menu
-
-        from . import services
-        from .models import RoundStatus
+        from . import figures
 
         register_menu(
             "policy",
@@ -27,13 +24,4 @@ class PolicyConfig(AppConfig):
             ],
             order=60,
         )
-
-        def overdue_rounds(principal):
-            rounds = services.rounds_visible_to(principal)
-            if not (principal.is_secretariat or principal.is_superuser):
-                rounds = rounds.filter(agency_id=principal.agency_id)
-            return rounds.filter(services.round_status_q(RoundStatus.MISSING, timezone.now())).count()
-
-        register_dashboard_figure(
-            "policy", _("Overdue data exchanges"), overdue_rounds, url_name="policy:calendar", order=60
-        )
+        figures.register()

@@ -33,6 +33,7 @@ class ExchangeRoundFilterSet(PortalFilterSet):
     status = django_filters.ChoiceFilter(choices=RoundStatus.choices, method="filter_status", label=_("Status"))
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due on or after"))
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due on or before"))
+    period_start = django_filters.DateFilter(field_name="period_start", label=_("Period starts"))
     year = django_filters.NumberFilter(field_name="period_start__year", label=_("Year"), min_value=1, max_value=9999)
 
     class Meta:

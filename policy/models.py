@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.datasets import dataset_choices
-from core.models import AuditedModel, SharedRecord, TimeStampedModel
+from core.models import AuditedModel, SharedQuerySet, SharedRecord, TimeStampedModel
 from core.validators import period_errors
 
 MANUAL_DATASET = "manual"
@@ -33,6 +33,23 @@ def dataset_label(key):
 
 def default_lead_days():
     return [7, 1]
+
+
+# What a person or a client edits on an agreement (the page form and the API list the same).
+AGREEMENT_FIELDS = (
+    "title",
+    "notes",
+    "parties",
+    "dataset_types",
+    "cadence",
+    "cron",
+    "due_day",
+    "lead_days",
+    "escalate_after_days",
+    "starts_on",
+    "ends_on",
+    "is_active",
+)
 
 
 class Cadence(models.TextChoices):
@@ -110,6 +127,8 @@ class ExchangeAgreement(SharedRecord):
             not isinstance(d, int) or isinstance(d, bool) or d < 1 or d > 365 for d in self.lead_days
         ):
             errors["lead_days"] = _("Lead times are whole days between 1 and 365, for example [7, 1].")
+        else:
+            self.lead_days = sorted(set(self.lead_days), reverse=True)  # one reminder per lead time
         errors.update(period_errors(self.starts_on, self.ends_on, "ends_on"))
         if errors:
             raise ValidationError(errors)
@@ -125,8 +144,17 @@ class RoundStatus(models.TextChoices):
     MISSING = "missing", _("Missing")
 
 
+class ExchangeRoundQuerySet(models.QuerySet):
+    def visible_to(self, principal):
+        """Rounds of the agreements `principal` may see (the serializer and form bases narrow by it)."""
+        return self.filter(agreement__in=ExchangeAgreement.objects.visible_to(principal).values("pk"))
+
+
 class ExchangeRound(AuditedModel, TimeStampedModel):
     """One period of one agreement for one obliged agency."""
+
+    objects = ExchangeRoundQuerySet.as_manager()
+    access_parent = "agreement"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agreement = models.ForeignKey(
@@ -193,11 +221,24 @@ class SubmissionKind(models.TextChoices):
 
 
 def submission_upload_to(instance, filename):
+    # Kept for the old migrations only: files now live in core.Attachment (role "attachment").
     return f"policy/submissions/{instance.round_id}/{filename}"
+
+
+ATTACHMENT_ROLE = "attachment"
+
+
+class SubmissionQuerySet(SharedQuerySet):
+    def visible_to(self, principal):
+        """A submission is seen by whom its own sharing allows, and only within a round the
+        principal may see (an owner-only agreement's deliveries and files stay with its parties)."""
+        return super().visible_to(principal).filter(round__in=ExchangeRound.objects.visible_to(principal).values("pk"))
 
 
 class Submission(SharedRecord):
     """A delivery for a round: records that arrived for the period, or a note and a file by hand."""
+
+    objects = SubmissionQuerySet.as_manager()
 
     round = models.ForeignKey(
         ExchangeRound, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("round")
@@ -209,7 +250,6 @@ class Submission(SharedRecord):
     record_count = models.PositiveIntegerField(_("records"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
-    attachment = models.FileField(_("attachment"), upload_to=submission_upload_to, blank=True, max_length=255)
 
     class Meta(SharedRecord.Meta):
         ordering = ["-submitted_at"]
@@ -233,3 +273,27 @@ class Submission(SharedRecord):
     @property
     def dataset_label(self):
         return dataset_label(self.dataset) if self.dataset else _("All dataset types")
+
+    # Files about to be attached (set by the service, the page form or the serializer before
+    # validation), so that "a note or an attachment" holds on every path.
+    incoming_files = ()
+
+    def has_files(self):
+        from core.documents import attachments_for
+
+        if self.incoming_files:
+            return True
+        return bool(self.pk) and attachments_for(self, ATTACHMENT_ROLE).exists()
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        round_ = self.round if self.round_id else None
+        if round_ is not None and self.owner_agency_id and round_.agency_id != self.owner_agency_id:
+            errors["round"] = _("Only the obliged agency submits for a round.")
+        if round_ is not None and self.dataset and self.dataset not in (round_.agreement.dataset_types or []):
+            errors["dataset"] = _("This round does not ask for that dataset type.")
+        if self.kind == SubmissionKind.MANUAL and not (self.note or "").strip() and not self.has_files():
+            errors["note"] = _("A submission by hand needs a note or an attachment.")
+        if errors:
+            raise ValidationError(errors)

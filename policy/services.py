@@ -5,7 +5,7 @@ Called by the API, the pages, the Celery tasks and the demo alike.
 
 import calendar
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from croniter import croniter
 from django.db import IntegrityError, transaction
@@ -18,6 +18,7 @@ from core.datasets import dataset_source
 from core.models import Sensitivity
 
 from .models import (
+    ATTACHMENT_ROLE,
     MANUAL_DATASET,
     Cadence,
     ExchangeAgreement,
@@ -218,8 +219,16 @@ def close_rounds(now=None):
     return closed
 
 
-def submit_manually(round_, *, by_agency, user=None, note="", attachment=None, dataset="", submitted_at=None):
-    """A delivery by hand with a note and an optional file; closes the round when it covers it."""
+def submit_manually(round_, *, by_agency, user=None, note="", files=(), dataset="", submitted_at=None, principal=None):
+    """A delivery by hand with a note and optional files; closes the round when it covers it.
+
+    The model's rules run here for the pages, the demo and the tests alike (the API runs them in
+    its serializer); files are checked by content and stored as core attachments (role
+    "attachment"). Raises ValidationError; nothing is stored then.
+    """
+    from core.documents import attach, check_upload
+
+    checked = [check_upload(item, ATTACHMENT_ROLE) for item in files or ()]
     with transaction.atomic():
         submission = Submission(
             round=round_,
@@ -231,9 +240,11 @@ def submit_manually(round_, *, by_agency, user=None, note="", attachment=None, d
             created_by=user,
             submitted_at=submitted_at or timezone.now(),
         )
-        if attachment is not None:
-            submission.attachment = attachment
+        submission.incoming_files = checked
+        submission.full_clean()
         submission.save()
+        for item in checked:
+            attach(submission, item, principal, role=ATTACHMENT_ROLE, check=principal is not None)
         refresh_round(round_)
     return submission
 
@@ -247,8 +258,7 @@ def sync_obligations():
 
 # --- visibility ---------------------------------------------------------------------------------
 def rounds_visible_to(principal):
-    agreements = ExchangeAgreement.objects.visible_to(principal)
-    return ExchangeRound.objects.filter(agreement__in=agreements)
+    return ExchangeRound.objects.visible_to(principal)
 
 
 def round_status_q(status, now=None):
@@ -262,47 +272,3 @@ def round_status_q(status, now=None):
         RoundStatus.MISSING: Q(fulfilled_at__isnull=True, due_at__lte=now),
         RoundStatus.PENDING: Q(fulfilled_at__isnull=True, due_at__gt=now),
     }[status]
-
-
-# --- compliance ---------------------------------------------------------------------------------
-def compliance(rounds, now=None):
-    """Per agency: counts of on time / late / missing / pending, rate of on-time among due rounds,
-    and a grid of periods → status for the table."""
-    now = now or timezone.now()
-    rounds = list(rounds.select_related("agency", "agreement").order_by("agency__code", "period_start"))
-    periods_seen = sorted({(r.period_start, r.period_label) for r in rounds})
-    by_agency = defaultdict(list)
-    for round_ in rounds:
-        by_agency[round_.agency].append(round_)
-    rows = []
-    for agency, items in sorted(by_agency.items(), key=lambda pair: pair[0].code):
-        counts = Counter(r.status_at(now) for r in items)
-        due = counts[RoundStatus.ON_TIME] + counts[RoundStatus.LATE] + counts[RoundStatus.MISSING]
-        cells = defaultdict(list)
-        for r in items:
-            cells[r.period_start].append(r)
-        rows.append(
-            {
-                "agency": agency,
-                "counts": {status.value: counts[status] for status in RoundStatus},
-                "due": due,
-                "on_time_rate": round(100 * counts[RoundStatus.ON_TIME] / due) if due else None,
-                "cells": [[(r, r.status_at(now)) for r in cells.get(start, [])] for start, _label in periods_seen],
-            }
-        )
-    return {"periods": [label for _start, label in periods_seen], "rows": rows}
-
-
-def chart_bars(rows, width=100):
-    """Horizontal stacked bars (percent widths) of on time / late / missing per agency for the SVG chart."""
-    bars = []
-    for index, row in enumerate(rows):
-        total = row["due"]
-        segments, x = [], 0.0
-        for status in (RoundStatus.ON_TIME, RoundStatus.LATE, RoundStatus.MISSING):
-            count = row["counts"][status.value]
-            share = (width * count / total) if total else 0
-            segments.append({"status": status.value, "label": status.label, "count": count, "x": x, "width": share})
-            x += share
-        bars.append({"agency": row["agency"], "y": index * 28, "segments": segments, "total": total})
-    return bars

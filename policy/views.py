@@ -4,66 +4,24 @@ import datetime
 from itertools import groupby
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from core.access import principal_for
+from core.charts import Series, bar_chart
+from core.figures import Period, figure_table
 from core.models import Agency
-from core.views_base import (
-    PortalCreateView,
-    PortalDetailView,
-    PortalListView,
-    PortalUpdateView,
-    PrincipalViewMixin,
-)
+from core.views_base import PrincipalViewMixin
+from core.views_training import with_files
 
 from . import services
-from .filters import ExchangeAgreementFilterSet, ExchangeRoundFilterSet
-from .forms import ExchangeAgreementForm, ManualSubmissionForm
-from .models import ExchangeAgreement, ExchangeRound, RoundStatus
+from .figures import COMPLIANCE
+from .forms import ComplianceFilterForm, ManualSubmissionForm
+from .models import ATTACHMENT_ROLE, RoundStatus
 
-
-class AgreementListView(PortalListView):
-    model = ExchangeAgreement
-    filterset_class = ExchangeAgreementFilterSet
-    template_name = "policy/agreement_list.html"
-    select_related_fields = ("owner_agency",)
-    prefetch_related_fields = ("parties",)
-
-
-class AgreementDetailView(PortalDetailView):
-    model = ExchangeAgreement
-    template_name = "policy/agreement_detail.html"
-    select_related_fields = ("owner_agency",)
-    prefetch_related_fields = ("parties",)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        rounds = self.object.rounds.select_related("agency").order_by("-period_start", "agency__code")
-        context["rounds"] = [(r, r.status_at()) for r in rounds[:200]]
-        return context
-
-
-class _AgreementFormMixin:
-    model = ExchangeAgreement
-    form_class = ExchangeAgreementForm
-    template_name = "core/record_form.html"
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        services.generate_rounds(self.object)
-        return response
-
-
-class AgreementCreateView(_AgreementFormMixin, PortalCreateView):
-    pass
-
-
-class AgreementUpdateView(_AgreementFormMixin, PortalUpdateView):
-    pass
+DUE = (RoundStatus.ON_TIME, RoundStatus.LATE, RoundStatus.MISSING)
 
 
 def _selected_agency(request, principal):
@@ -115,25 +73,6 @@ class CalendarView(PrincipalViewMixin, TemplateView):
         return context
 
 
-class RoundListView(PortalListView):
-    model = ExchangeRound
-    filterset_class = ExchangeRoundFilterSet
-    template_name = "policy/round_list.html"
-
-    def base_queryset(self):
-        return (
-            services.rounds_visible_to(self.principal)
-            .select_related("agency", "agreement")
-            .order_by("-due_at", "agency__code")
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        now = timezone.now()
-        context["rows"] = [(r, r.status_at(now)) for r in context["object_list"]]
-        return context
-
-
 class RoundDetailView(PrincipalViewMixin, TemplateView):
     template_name = "policy/round_detail.html"
 
@@ -146,6 +85,9 @@ class RoundDetailView(PrincipalViewMixin, TemplateView):
         principal = self.principal
         return principal.is_superuser or (principal.can_write and principal.agency_id == round_.agency_id)
 
+    def submissions(self, round_):
+        return with_files(round_.submissions.visible_to(self.principal).order_by("submitted_at"), ATTACHMENT_ROLE)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         round_ = kwargs.get("round_") or self.get_round()
@@ -153,7 +95,7 @@ class RoundDetailView(PrincipalViewMixin, TemplateView):
             {
                 "round": round_,
                 "status": round_.status_at(),
-                "submissions": round_.submissions.visible_to(self.principal).order_by("submitted_at"),
+                "submissions": self.submissions(round_),
                 "can_submit": self.can_submit(round_),
                 "form": kwargs.get("form") or ManualSubmissionForm(round_=round_),
             }
@@ -167,39 +109,76 @@ class RoundDetailView(PrincipalViewMixin, TemplateView):
         form = ManualSubmissionForm(request.POST, request.FILES, round_=round_)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(round_=round_, form=form))
-        services.submit_manually(
-            round_,
-            by_agency=round_.agency,
-            user=request.user,
-            note=form.cleaned_data["note"],
-            attachment=form.cleaned_data.get("attachment"),
-            dataset=form.cleaned_data.get("dataset") or "",
-        )
+        try:
+            services.submit_manually(
+                round_,
+                by_agency=round_.agency,
+                user=request.user,
+                note=form.cleaned_data["note"],
+                files=form.cleaned_data.get("attachments") or (),
+                dataset=form.cleaned_data.get("dataset") or "",
+                principal=self.principal,
+            )
+        except ValidationError as error:
+            form.add_model_errors(error)
+            return self.render_to_response(self.get_context_data(round_=round_, form=form))
         messages.success(request, _("Submission recorded."))
         return redirect(round_.get_absolute_url())
 
 
 class ComplianceView(PrincipalViewMixin, TemplateView):
-    """On time, late and missing per agency and period, with a chart drawn as inline SVG."""
+    """On time, late and missing per agency and period: the figure policy.compliance, drawn by core.charts."""
 
     template_name = "policy/compliance.html"
 
-    def get_context_data(self, **kwargs):
+    def get(self, request, *args, **kwargs):
+        form = ComplianceFilterForm(request.GET or None)
+        period = form.period() if form.is_bound and form.is_valid() else Period.all_time()
+        if period is None or (form.is_bound and not form.is_valid()):
+            return self.render_to_response(self.get_context_data(filter_form=form, invalid=True), status=400)
+        wanted = {key: form.cleaned_data.get(key) for key in ("country", "agency")} if form.is_bound else {}
+        return self.render_to_response(self.get_context_data(filter_form=form, period=period, wanted=wanted))
+
+    def get_context_data(self, filter_form=None, period=None, wanted=None, invalid=False, **kwargs):
         context = super().get_context_data(**kwargs)
-        principal = principal_for(self.request)
-        rounds = services.rounds_visible_to(principal)
-        self.filterset = ExchangeRoundFilterSet(self.request.GET or None, queryset=rounds, request=self.request)
-        if self.filterset.is_bound and self.filterset.is_valid():
-            rounds = self.filterset.qs
-        table = services.compliance(rounds)
-        bars = services.chart_bars(table["rows"])
+        context["filter_form"] = filter_form
+        if invalid:
+            context.update({"totals": None, "grid": None, "chart": None})
+            return context
+        wanted = {k: v for k, v in (wanted or {}).items() if v}
+
+        def keep(row):
+            return all(str(row.get(key, "")).upper() == str(value).upper() for key, value in wanted.items())
+
+        totals = figure_table(COMPLIANCE, self.principal, period, ("country", "agency"))
+        totals.rows = [row for row in totals.rows if keep(row)]
+        cells = figure_table(COMPLIANCE, self.principal, period, ("country", "agency", "period"))
+        cells.rows = [row for row in cells.rows if keep(row)]
+        periods = sorted({(row["period"], row["period_label"]) for row in cells.rows})
+        grid = [
+            {
+                "total": total,
+                "cells": [cells.row(agency=total["agency"], period=start) for start, _label in periods],
+            }
+            for total in totals.rows
+        ]
+        agencies = [row["agency"] for row in totals.rows]
+        chart = bar_chart(
+            _("Share of due rounds per agency"),
+            agencies,
+            [Series(status.label, [row[status.value] for row in totals.rows], status.value) for status in DUE],
+            horizontal=True,
+            percent=True,
+            chart_id="compliance-chart",
+            empty_text=_("No rounds are due yet."),
+        )
         context.update(
             {
-                "filter": self.filterset,
-                "table": table,
-                "bars": bars,
-                "chart_height": max(len(bars), 1) * 28 + 8,
-                "statuses": list(RoundStatus),
+                "totals": totals,
+                "grid": grid,
+                "periods": [label for _start, label in periods],
+                "chart": chart if any(row["due"] for row in totals.rows) else None,
+                "statuses": DUE,
             }
         )
         return context

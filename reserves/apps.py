@@ -7,8 +7,8 @@ class ReservesConfig(AppConfig):
     verbose_name = _("Protected areas")
 
     def ready(self):
-        from core.figures import register_map_layer
-        from core.navigation import register_dashboard_figure, register_menu
+        from core.figures import queryset_figure, register_figure, register_map_layer
+        from core.navigation import register_menu
         from core.search import register_search
 
         from .models import ProtectedArea
@@ -19,11 +19,21 @@ class ReservesConfig(AppConfig):
         )
 
         register_menu("reserves", _("Protected areas"), [(_("Protected areas"), "reserves:area-list")], order=10)
-        register_dashboard_figure(
-            "reserves",
+        register_figure(
+            "reserves.protected_areas",
             _("Protected areas"),
-            lambda principal: ProtectedArea.objects.visible_to(principal).count(),
+            _("areas"),
+            queryset_figure(
+                lambda principal: ProtectedArea.objects.visible_to(principal),
+                value_label=_("Protected areas"),
+                country_field="country",
+                url_name="reserves:area-list",
+            ),
+            app_label="reserves",
             url_name="reserves:area-list",
+            dimensions=("country", "agency"),
+            periodic=False,
+            dashboard=True,
             order=10,
         )
         register_search(

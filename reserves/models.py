@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +6,20 @@ from core.geo import geodesic_area_km2, validate_geojson
 from core.models import Country, SharedRecord
 
 BOUNDARY_TYPES = ("Polygon", "MultiPolygon")
+
+
+# What a person or a client edits on a protected area (the page form and the API list the same).
+AREA_FIELDS = (
+    "name",
+    "designation",
+    "description",
+    "country",
+    "iucn_category",
+    "wdpa_id",
+    "established",
+    "boundary",
+    "boundary_is_approximate",
+)
 
 
 class IUCNCategory(models.TextChoices):
@@ -63,14 +76,6 @@ class ProtectedArea(SharedRecord):
 
     def get_absolute_url(self):
         return reverse("reserves:area-detail", args=[self.pk])
-
-    def clean(self):
-        super().clean()
-        if self.boundary:
-            try:
-                validate_boundary(self.boundary)
-            except ValidationError as exc:
-                raise ValidationError({"boundary": exc.messages}) from exc
 
     def save(self, *args, **kwargs):
         # The area is derived from the boundary, measured on the WGS84 ellipsoid.

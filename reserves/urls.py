@@ -1,11 +1,5 @@
-from django.urls import path
-
-from . import views
+from .pages import ProtectedAreaPages
 
 app_name = "reserves"
-urlpatterns = [
-    path("", views.ProtectedAreaListView.as_view(), name="area-list"),
-    path("new/", views.ProtectedAreaCreateView.as_view(), name="area-create"),
-    path("<uuid:pk>/", views.ProtectedAreaDetailView.as_view(), name="area-detail"),
-    path("<uuid:pk>/edit/", views.ProtectedAreaUpdateView.as_view(), name="area-edit"),
-]
+# area-list, area-create, area-detail, area-edit at /reserves/, new/, <pk>/, <pk>/edit/
+urlpatterns = [*ProtectedAreaPages().urls]

@@ -1,17 +1,23 @@
 """API of the shared training and exchange-visit records (merged into /api/v1/ at the root)."""
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.access import can_edit, principal_for
+from core.access import can_edit
+from core.documents import attach, attachments_for, check_upload
+from core.figures import PeriodError
 from core.filters import PortalFilterSet, SharedRecordFilterSet
 from core.models import (
+    CERTIFICATE_ROLE,
+    COURSE_FIELDS,
+    VISIT_FIELDS,
     Agency,
     ExchangeTopic,
     ExchangeVisit,
@@ -19,8 +25,11 @@ from core.models import (
     TrainingCourse,
     TrainingParticipant,
     TrainingTopic,
+    trained_staff_rows,
 )
+from core.personal_data import PersonalDataSerializerMixin, searchable_fields
 
+from .documents import AttachmentSerializer
 from .serializers import AgencyCodeField, PortalModelSerializer, SharedRecordSerializer
 from .views import PrincipalMixin, SharedRecordViewSet
 
@@ -46,7 +55,8 @@ class TrainingCourseFilterSet(SharedRecordFilterSet):
 
 
 class TrainingParticipantFilterSet(PortalFilterSet):
-    search_fields = ("name", "position", "certificate_number")
+    # Names and certificate numbers are personal data: never searched.
+    search_fields = searchable_fields(TrainingParticipant, ("name", "position", "certificate_number"))
     course = django_filters.UUIDFilter(field_name="course_id", label=_("Course"))
     agency = django_filters.ModelChoiceFilter(to_field_name="code", queryset=Agency.objects.all(), label=_("Agency"))
     topic = django_filters.ChoiceFilter(field_name="course__topic", choices=TrainingTopic.choices, label=_("Topic"))
@@ -81,27 +91,70 @@ class TrainingCourseSerializer(SharedRecordSerializer):
 
     class Meta:
         model = TrainingCourse
-        fields = SharedRecordSerializer.shared_fields + (
-            "title",
-            "topic",
-            "description",
-            "trainers",
-            "place",
-            "start_date",
-            "end_date",
-            "hours",
-            "participant_count",
-        )
+        fields = (*SharedRecordSerializer.shared_fields, *COURSE_FIELDS, "participant_count")
 
     def get_participant_count(self, obj) -> int:
         return len(obj.participants.all())
 
 
-class TrainingParticipantSerializer(PortalModelSerializer):
+class FileUploadSerializerMixin:
+    """One file sent with a record's create or update (multipart), stored as a core attachment.
+
+    The serializer declares `upload_field` (a write-only FileField of that name) and `upload_role`.
+    The file is checked by content while the request validates (a refused file is a 400 on that
+    field, nothing is stored) and attached once the record is saved, in the same transaction.
+    """
+
+    upload_field = "file"
+    upload_role = ""
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        value = values.get(self.upload_field)
+        if value:
+            try:
+                values[self.upload_field] = check_upload(value, self.upload_role)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({self.upload_field: exc.messages}) from exc
+        return values
+
+    def create(self, validated_data):
+        checked = validated_data.pop(self.upload_field, None)
+        with transaction.atomic():
+            record = super().create(validated_data)
+            self._attach_upload(record, checked)
+        return record
+
+    def update(self, instance, validated_data):
+        checked = validated_data.pop(self.upload_field, None)
+        with transaction.atomic():
+            record = super().update(instance, validated_data)
+            self._attach_upload(record, checked)
+        return record
+
+    def _attach_upload(self, record, checked):
+        if checked:
+            attach(record, checked, self._request_principal(), role=self.upload_role)
+
+    def uploaded_files(self, record):
+        """The record's files of the upload role, as the attachments API lists them."""
+        return AttachmentSerializer(attachments_for(record, self.upload_role), many=True, context=self.context).data
+
+
+class TrainingParticipantSerializer(FileUploadSerializerMixin, PersonalDataSerializerMixin, PortalModelSerializer):
     # Narrowed to the courses the caller may see by the base; adding people needs the right to
-    # edit the course (its organiser).
+    # edit the course (the model's link rule). Names and certificate numbers are personal data:
+    # blank for agencies that see the course but did not organise it.
     course = serializers.PrimaryKeyRelatedField(queryset=TrainingCourse.objects.all())
     agency = AgencyCodeField()
+    certificate_file = serializers.FileField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text=_("A scan of the certificate (PDF, PNG or JPEG; checked by content)."),
+    )
+    certificate_files = serializers.SerializerMethodField()
+    upload_field, upload_role = "certificate_file", CERTIFICATE_ROLE
 
     class Meta:
         model = TrainingParticipant
@@ -115,31 +168,22 @@ class TrainingParticipantSerializer(PortalModelSerializer):
             "certificate_number",
             "certificate_issued",
             "certificate_file",
+            "certificate_files",
             "created_at",
         )
         read_only_fields = ("id", "created_at")
 
     def validate_course(self, course):
-        if not can_edit(principal_for(self.context["request"]), course):
-            raise serializers.ValidationError(_("Only the organising agency may change the participants."))
         if self.instance is not None and course.pk != self.instance.course_id:
             raise serializers.ValidationError(_("A participant cannot be moved to another course."))
         return course
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        # TODO(core/models/training.py): this rule belongs in TrainingParticipant.clean(); it stays
-        # here until the model has it, since the staff page's form misses it today.
-        issued = attrs.get("certificate_issued", getattr(self.instance, "certificate_issued", None))
-        course = attrs.get("course", getattr(self.instance, "course", None))
-        if issued and course and issued < course.start_date:
-            raise serializers.ValidationError(
-                {"certificate_issued": [_("The certificate is dated before the course.")]}
-            )
-        return attrs
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_certificate_files(self, obj):
+        return self.uploaded_files(obj)
 
 
-class ExchangeVisitMemberSerializer(serializers.ModelSerializer):
+class ExchangeVisitMemberSerializer(PortalModelSerializer):
     agency = AgencyCodeField()
 
     class Meta:
@@ -151,26 +195,14 @@ class ExchangeVisitSerializer(SharedRecordSerializer):
     delegation_agency = AgencyCodeField()
     host_agency = AgencyCodeField()
     members = ExchangeVisitMemberSerializer(many=True, required=False)
+    # Narrowed by the base to the protected areas the caller may see.
     protected_areas = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=ExchangeVisit.protected_areas.field.related_model.objects.all()
     )
 
     class Meta:
         model = ExchangeVisit
-        fields = SharedRecordSerializer.shared_fields + (
-            "title",
-            "topic",
-            "delegation_agency",
-            "host_agency",
-            "members",
-            "protected_areas",
-            "start_date",
-            "end_date",
-            "purpose",
-            "programme",
-            "report",
-            "lessons_learned",
-        )
+        fields = (*SharedRecordSerializer.shared_fields, *VISIT_FIELDS, "members")
 
     @transaction.atomic
     def create(self, validated_data):
@@ -247,7 +279,7 @@ class TrainedStaffViewSet(PrincipalMixin, viewsets.ViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("agency", str, description="Agency code"),
-            OpenApiParameter("start", str, description="Courses ending on or after (YYYY-MM-DD)"),
+            OpenApiParameter("start", str, description="Courses starting on or after (YYYY-MM-DD)"),
             OpenApiParameter("end", str, description="Courses starting on or before (YYYY-MM-DD)"),
         ],
         responses=TrainedStaffSerializer(many=True),
@@ -255,12 +287,15 @@ class TrainedStaffViewSet(PrincipalMixin, viewsets.ViewSet):
     def list(self, request):
         params = _TrainedStaffQuery(data=request.query_params)
         params.is_valid(raise_exception=True)
-        rows = TrainingParticipant.objects.trained_staff_by_topic(
-            self.principal,
-            agency=params.validated_data.get("agency"),
-            start=params.validated_data.get("start"),
-            end=params.validated_data.get("end"),
-        )
+        try:
+            rows = trained_staff_rows(
+                self.principal,
+                agency=params.validated_data.get("agency"),
+                start=params.validated_data.get("start"),
+                end=params.validated_data.get("end"),
+            )
+        except PeriodError as exc:
+            raise serializers.ValidationError({"end": [str(exc)]}) from exc
         return Response(TrainedStaffSerializer(rows, many=True).data)
 
 

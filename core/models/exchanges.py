@@ -8,7 +8,24 @@ from django.utils.translation import gettext_lazy as _
 from ..validators import period_errors
 from .base import AuditedModel, SharedRecord, TimeStampedModel
 
-__all__ = ["ExchangeTopic", "ExchangeVisit", "ExchangeVisitMember"]
+__all__ = ["VISIT_FIELDS", "ExchangeTopic", "ExchangeVisit", "ExchangeVisitMember"]
+
+
+# What a person or a client edits on a visit (the page form and the API list the same; the API
+# adds the delegation members).
+VISIT_FIELDS = (
+    "title",
+    "topic",
+    "delegation_agency",
+    "host_agency",
+    "protected_areas",
+    "start_date",
+    "end_date",
+    "purpose",
+    "programme",
+    "report",
+    "lessons_learned",
+)
 
 
 class ExchangeTopic(models.TextChoices):

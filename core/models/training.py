@@ -8,7 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from ..validators import validate_period
 from .base import AuditedModel, SharedRecord, TimeStampedModel
 
-__all__ = ["TrainingCourse", "TrainingParticipant", "TrainingTopic"]
+__all__ = [
+    "CERTIFICATE_ROLE",
+    "COURSE_FIELDS",
+    "TRAINED_STAFF",
+    "register_training",
+    "trained_staff_rows",
+    "TrainingCourse",
+    "TrainingParticipant",
+    "TrainingTopic",
+]
+
+
+# What a person or a client edits on a course (the page form and the API list the same).
+COURSE_FIELDS = ("title", "topic", "description", "trainers", "place", "start_date", "end_date", "hours")
 
 
 class TrainingTopic(models.TextChoices):
@@ -37,6 +50,9 @@ class TrainingCourse(SharedRecord):
     end_date = models.DateField(_("end date"))
     hours = models.PositiveSmallIntegerField(_("hours of instruction"), null=True, blank=True)
 
+    # Erasing a course's personal data erases its participants' (their names, certificates).
+    personal_data_children = ("participants",)
+
     class Meta(SharedRecord.Meta):
         ordering = ["-start_date", "-created_at"]
         verbose_name = _("training course")
@@ -58,36 +74,24 @@ class TrainingParticipantQuerySet(models.QuerySet):
         """Participants of the courses `principal` may see."""
         return self.filter(course__in=TrainingCourse.objects.visible_to(principal).values("pk"))
 
-    def trained_staff_by_topic(self, principal, agency=None, start=None, end=None):
-        """[{agency, country, topic, people}]: distinct people who completed a course, per agency and topic.
 
-        One query. A person is counted once per topic however many courses of it they took.
-        """
-        from django.db.models import Count
-        from django.db.models.functions import Lower
-
-        queryset = self.visible_to(principal).filter(completed=True)
-        if agency is not None:
-            queryset = queryset.filter(agency=agency)
-        if start:
-            queryset = queryset.filter(course__end_date__gte=start)
-        if end:
-            queryset = queryset.filter(course__start_date__lte=end)
-        return list(
-            queryset.values(
-                agency_code=models.F("agency__code"),
-                country=models.F("agency__country"),
-                topic=models.F("course__topic"),
-            )
-            .annotate(people=Count(Lower("name"), distinct=True))
-            .order_by("agency_code", "topic")
-        )
+CERTIFICATE_ROLE = "certificate"
 
 
 class TrainingParticipant(AuditedModel, TimeStampedModel):
-    """A person who attended a course, with the certificate they received (if any)."""
+    """A person who attended a course, with the certificate they received (if any).
+
+    The certificate file is a core attachment (role "certificate"); who may see and add it
+    follows the course. A participant's name and certificate number are personal data: the
+    organising agency sees them, partners who see the course see how many were trained, not who.
+    """
 
     objects = TrainingParticipantQuerySet.as_manager()
+
+    access_parent = "course"
+    link_rules = {"course": "edit"}  # only the organiser adds people to its course
+    personal_data_fields = ("name", "certificate_number")
+    personal_data_attachment_roles = (CERTIFICATE_ROLE,)
 
     course = models.ForeignKey(
         TrainingCourse, on_delete=models.CASCADE, related_name="participants", verbose_name=_("course")
@@ -98,7 +102,6 @@ class TrainingParticipant(AuditedModel, TimeStampedModel):
     completed = models.BooleanField(_("completed the course"), default=True)
     certificate_number = models.CharField(_("certificate number"), max_length=64, blank=True)
     certificate_issued = models.DateField(_("certificate issued"), null=True, blank=True)
-    certificate_file = models.FileField(_("certificate file"), upload_to="training/certificates/", blank=True)
 
     class Meta:
         ordering = ["course", "agency__code", "name"]
@@ -113,5 +116,66 @@ class TrainingParticipant(AuditedModel, TimeStampedModel):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.certificate_issued and not self.certificate_number:
-            raise ValidationError({"certificate_number": _("A certificate needs a number.")})
+            errors["certificate_number"] = _("A certificate needs a number.")
+        course = self.course if self.course_id else None
+        if self.certificate_issued and course is not None and self.certificate_issued < course.start_date:
+            errors["certificate_issued"] = _("The certificate is dated before the course.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- the certificate role and the trained-staff figure (core.documents, core.figures) ----------
+
+TRAINED_STAFF = "core.trained_staff"
+
+
+def _completed_participants(principal):
+    return TrainingParticipant.objects.visible_to(principal).filter(completed=True)
+
+
+def register_training():
+    """Certificates are scans (PDF or image); the trained-staff figure counts distinct people
+    (name, case-insensitive) who completed a course, once per group however many courses they
+    took; the period selects courses by their start."""
+    from django.db.models import Count
+    from django.db.models.functions import Lower
+
+    from ..documents import register_role
+    from ..figures import queryset_figure, register_figure, register_grouping
+
+    register_role(CERTIFICATE_ROLE, ("pdf", "jpeg", "png"))
+    register_grouping("topic", _("Training topic"))
+    register_figure(
+        TRAINED_STAFF,
+        _("Trained staff"),
+        _("people"),
+        queryset_figure(
+            _completed_participants,
+            value=Count(Lower("name"), distinct=True),
+            value_key="people",
+            value_label=_("People trained"),
+            date_field="course__start_date",
+            country_field="agency__country",
+            agency_field="agency__code",
+            extra_dimensions={"topic": "course__topic"},
+        ),
+        app_label="core",
+        url_name="core:trained-staff",
+        dimensions=("country", "agency", "topic", "month", "year"),
+    )
+
+
+def trained_staff_rows(principal, agency=None, start=None, end=None):
+    """[{agency_code, country, topic, people}] read from the figure (the API and the page)."""
+    from ..figures import Period, figure_table
+
+    table = figure_table(TRAINED_STAFF, principal, Period.between(start, end), ("agency", "country", "topic"))
+    rows = [
+        {"agency_code": row["agency"], "country": row["country"], "topic": row["topic"], "people": row["people"]}
+        for row in table.rows
+    ]
+    if agency is not None:
+        rows = [row for row in rows if row["agency_code"] == agency.code]
+    return rows

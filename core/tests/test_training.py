@@ -147,7 +147,10 @@ def test_certificate_file_is_uploaded_with_the_participant(api_client, cn_staff,
     )
     assert response.status_code == 201, response.data
     participant = TrainingParticipant.objects.get(pk=response.data["id"])
-    assert participant.certificate_file.name.startswith("training/certificates/")
-    with participant.certificate_file.open("rb") as stored:
-        assert stored.read() == b"%PDF-1.4 certificate SM-7"
-    assert response.data["certificate_file"].endswith(".pdf")
+    from core.documents import attachments_for
+
+    stored = attachments_for(participant, "certificate").get()
+    with stored.file.open("rb") as handle:
+        assert handle.read() == b"%PDF-1.4 certificate SM-7"
+    assert stored.mime_type == "application/pdf" and stored.original_name == "certificate.pdf"
+    assert response.data["certificate_files"][0]["download_url"].endswith(f"/files/{stored.pk}/")

@@ -1,57 +1,32 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.documents import AttachmentSerializer
 from core.api.serializers import AgencyCodeField, PortalModelSerializer, SharedRecordSerializer
+from core.api.training import FileUploadSerializerMixin
 
-from ..models import MANUAL_DATASET, ExchangeAgreement, ExchangeRound, Submission, dataset_type_choices
+from ..models import (
+    AGREEMENT_FIELDS,
+    ATTACHMENT_ROLE,
+    MANUAL_DATASET,
+    ExchangeAgreement,
+    ExchangeRound,
+    Submission,
+    SubmissionKind,
+)
 
 
 class ExchangeAgreementSerializer(SharedRecordSerializer):
     parties = AgencyCodeField(many=True)
-    dataset_types = serializers.ListField(child=serializers.CharField(), allow_empty=False)
-    lead_days = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=365), required=False, default=list
-    )
+    # The shapes only; which keys and which numbers are allowed is the model's rule.
+    dataset_types = serializers.ListField(child=serializers.CharField())
+    lead_days = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
     class Meta:
         model = ExchangeAgreement
-        fields = SharedRecordSerializer.shared_fields + (
-            "title",
-            "notes",
-            "parties",
-            "dataset_types",
-            "cadence",
-            "cron",
-            "due_day",
-            "lead_days",
-            "escalate_after_days",
-            "starts_on",
-            "ends_on",
-            "is_active",
-        )
-
-    def validate_dataset_types(self, value):
-        known = dict(dataset_type_choices())
-        unknown = [key for key in value if key not in known]
-        if unknown:
-            raise serializers.ValidationError(_("Unknown dataset type: %(keys)s.") % {"keys": ", ".join(unknown)})
-        return value
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        from django.core.exceptions import ValidationError as DjangoValidationError
-
-        probe = ExchangeAgreement(**{k: v for k, v in attrs.items() if k not in {"parties", "shared_with"}})
-        if self.instance is not None:
-            for field in ("cadence", "cron", "due_day", "dataset_types", "lead_days", "starts_on", "ends_on"):
-                if field not in attrs:
-                    setattr(probe, field, getattr(self.instance, field))
-        try:
-            probe.clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
-        return attrs
+        fields = SharedRecordSerializer.shared_fields + AGREEMENT_FIELDS
 
 
 class ExchangeRoundSerializer(PortalModelSerializer):
@@ -85,12 +60,20 @@ class ExchangeRoundSerializer(PortalModelSerializer):
         return obj.agreement.title
 
 
-class SubmissionSerializer(SharedRecordSerializer):
-    round = serializers.PrimaryKeyRelatedField(queryset=ExchangeRound.objects.none())
+class SubmissionSerializer(FileUploadSerializerMixin, SharedRecordSerializer):
+    # Narrowed by the base to the rounds of agreements the caller may see.
+    round = serializers.PrimaryKeyRelatedField(queryset=ExchangeRound.objects.all())
     kind = serializers.CharField(read_only=True)
     record_count = serializers.IntegerField(read_only=True)
     submitted_at = serializers.DateTimeField(read_only=True)
-    attachment = serializers.FileField(required=False, allow_null=True)
+    attachment = serializers.FileField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text=_("A file delivered with the submission (checked by content; more through /api/v1/attachments/)."),
+    )
+    attachments = serializers.SerializerMethodField()
+    upload_field, upload_role = "attachment", ATTACHMENT_ROLE
 
     class Meta:
         model = Submission
@@ -102,28 +85,29 @@ class SubmissionSerializer(SharedRecordSerializer):
             "submitted_at",
             "note",
             "attachment",
+            "attachments",
         )
 
-    def get_fields(self):
-        fields = super().get_fields()
-        from ..services import rounds_visible_to
+    def validate_round(self, round_):
+        if self.instance is not None and round_.pk != self.instance.round_id:
+            raise serializers.ValidationError(_("A submission cannot be moved to another round."))
+        return round_
 
-        if "request" in self.context:
-            fields["round"].queryset = rounds_visible_to(self.principal)
-        return fields
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        round_ = attrs.get("round") or getattr(self.instance, "round", None)
-        owner = attrs.get("owner_agency") or getattr(self.instance, "owner_agency", None)
-        if self.instance is None and round_ is not None and owner is not None and round_.agency_id != owner.pk:
-            raise serializers.ValidationError({"round": [_("Only the obliged agency submits for a round.")]})
-        dataset = attrs.get("dataset", "")
-        if dataset and round_ is not None and dataset not in (round_.agreement.dataset_types or []):
-            raise serializers.ValidationError({"dataset": [_("This round does not ask for that dataset type.")]})
-        if self.instance is None and not attrs.get("note") and not attrs.get("attachment"):
-            raise serializers.ValidationError({"note": [_("A submission by hand needs a note or an attachment.")]})
+    def complete_attrs(self, attrs):
+        attrs = super().complete_attrs(attrs)
+        if self.instance is None:
+            attrs.setdefault("kind", SubmissionKind.MANUAL)
         return attrs
+
+    def _model_instance(self, values):
+        # The file is attached after the row is saved; the model's "note or file" rule knows it.
+        instance = super()._model_instance(values)
+        instance.incoming_files = [values["attachment"]] if values.get("attachment") else ()
+        return instance
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, obj):
+        return self.uploaded_files(obj)
 
 
 __all__ = ["MANUAL_DATASET", "ExchangeAgreementSerializer", "ExchangeRoundSerializer", "SubmissionSerializer"]

@@ -184,11 +184,14 @@ def test_manual_submission_with_attachment(cn_agency, settings, tmp_path):
         round_,
         by_agency=cn_agency,
         note="Q1 camera-trap sheet",
-        attachment=SimpleUploadedFile("q1.csv", b"id,species\n1,leopard\n"),
+        files=[SimpleUploadedFile("q1.csv", b"id,species\n1,leopard\n")],
         submitted_at=datetime.datetime(2026, 4, 10, tzinfo=datetime.UTC),
     )
-    assert submission.attachment.name.endswith("q1.csv")
-    assert (tmp_path / submission.attachment.name).read_bytes().startswith(b"id,species")
+    from core.documents import attachments_for
+
+    stored = attachments_for(submission, "attachment").get()
+    assert stored.original_name == "q1.csv" and stored.file.name.startswith("attachments/")
+    assert (tmp_path / stored.file.name).read_bytes().startswith(b"id,species")
     round_.refresh_from_db()
     assert round_.status_at() == RoundStatus.ON_TIME
 
@@ -226,14 +229,25 @@ def test_compliance_counts(cn_agency, ru_agency):
         note="x",
         submitted_at=rounds[("CNPARK", 2)].due_at + datetime.timedelta(hours=1),
     )
-    table = services.compliance(ExchangeRound.objects.filter(period_start__lt=datetime.date(2026, 4, 1)), now=now)
-    rows = {row["agency"].code: row for row in table["rows"]}
-    assert rows["CNPARK"]["counts"] == {"pending": 0, "on_time": 1, "late": 1, "missing": 1}
-    assert rows["RUPARK"]["counts"]["missing"] == 3
-    assert rows["CNPARK"]["on_time_rate"] == 33
-    assert table["periods"] == ["2026-01", "2026-02", "2026-03"]
-    bars = services.chart_bars(table["rows"])
-    assert [round(s["width"]) for s in bars[0]["segments"]] == [33, 33, 33]
+    from core.access import Principal
+    from core.figures import Period
+    from policy.figures import compliance_compute
+
+    everyone = Principal(user=None, agency=None, is_superuser=True)
+    period = Period(datetime.date(2026, 1, 1), datetime.date(2026, 4, 30))  # by due date: Jan–Mar
+    table = compliance_compute(everyone, period, ("agency",), now=now)
+    rows = {row["agency"]: row for row in table.rows}
+    assert {k: rows["CNPARK"][k] for k in ("pending", "on_time", "late", "missing")} == {
+        "pending": 0,
+        "on_time": 1,
+        "late": 1,
+        "missing": 1,
+    }
+    assert rows["RUPARK"]["missing"] == 3
+    assert rows["CNPARK"]["on_time_rate"] == 33 and rows["CNPARK"]["due"] == 3
+    assert rows["CNPARK"].url.endswith("agency=CNPARK&due_after=2026-01-01&due_before=2026-04-30")
+    cells = compliance_compute(everyone, period, ("agency", "period"), now=now)
+    assert [r["period_label"] for r in cells.rows if r["agency"] == "CNPARK"] == ["2026-01", "2026-02", "2026-03"]
 
 
 def test_deactivated_agreement_cancels_its_obligations(cn_agency):

@@ -54,14 +54,15 @@ def test_compliance_table_and_svg_chart(client, live_rounds, cn_agency, secretar
     response = client.get("/zh-hans/policy/compliance/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<svg id="compliance-chart"' in html and 'class="bar-on_time"' in html and 'class="bar-missing"' in html
-    assert "cdn" not in html.lower()
-    rows = {row["agency"].code: row for row in response.context["table"]["rows"]}
-    assert rows["CNPARK"]["counts"]["on_time"] == 1
-    assert rows["RUPARK"]["counts"]["on_time"] == 0 and rows["RUPARK"]["counts"]["missing"] >= 1
-    # The same FilterSet as the API narrows the table.
-    only_ru = client.get("/en/policy/compliance/?agency=RUPARK").context["table"]["rows"]
-    assert [row["agency"].code for row in only_ru] == ["RUPARK"]
+    # core.charts draws it (classes, no inline style); the table is the figure policy.compliance.
+    assert 'id="compliance-chart"' in html and "on_time" in html and "missing" in html
+    assert "cdn" not in html.lower() and "style=" not in html.split('id="compliance-chart"')[1].split("</svg>")[0]
+    rows = {row["agency"]: row for row in response.context["totals"].rows}
+    assert rows["CNPARK"]["on_time"] == 1
+    assert rows["RUPARK"]["on_time"] == 0 and rows["RUPARK"]["missing"] >= 1
+    only_ru = client.get("/en/policy/compliance/?agency=RUPARK").context["totals"].rows
+    assert [row["agency"] for row in only_ru] == ["RUPARK"]
+    assert client.get("/en/policy/compliance/?due_after=2026-05-01&due_before=2026-01-01").status_code == 400
 
 
 def test_obliged_agency_submits_by_hand_on_the_round_page(
@@ -78,11 +79,13 @@ def test_obliged_agency_submits_by_hand_on_the_round_page(
     assert page.status_code == 200 and page.context["can_submit"]
     response = client.post(
         f"/en/policy/rounds/{round_.pk}/",
-        {"note": "Sent by courier", "attachment": SimpleUploadedFile("a.pdf", b"%PDF")},
+        {"note": "Sent by courier", "attachments": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")},
     )
     assert response.status_code == 302
     round_.refresh_from_db()
-    assert round_.fulfilled_at is not None and round_.submissions.get().attachment
+    from core.documents import attachments_for
+
+    assert round_.fulfilled_at is not None and attachments_for(round_.submissions.get()).count() == 1
 
 
 def test_agreement_pages(client, live_rounds, secretariat_agency, cn_agency):
@@ -102,7 +105,7 @@ def test_agreement_pages(client, live_rounds, secretariat_agency, cn_agency):
             "dataset_types": ["manual"],
             "cadence": "yearly",
             "due_day": 31,
-            "lead_days": "14, 3",
+            "lead_days": "14\n3",
             "escalate_after_days": 10,
             "starts_on": "2025-01-01",
             "is_active": "on",
@@ -121,10 +124,11 @@ def test_menu_and_dashboard_figure(client, live_rounds, cn_agency):
     html = response.content.decode()
     assert "/en/policy/compliance/" in html
     from core.access import Principal
-    from core.navigation import dashboard_figures
+    from core.figures import dashboard_items
 
-    figure = next(f for f in dashboard_figures() if f.app_label == "policy")
-    assert figure.compute(Principal.for_user(cn_agency.memberships.first().user)) >= 1
+    principal = Principal.for_user(cn_agency.memberships.first().user)
+    item = next(i for i in dashboard_items(principal) if i.app_label == "policy")
+    assert item.key == "policy.overdue_rounds" and item.value >= 1
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,8 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from core.api.serializers import AgencyCodeField, SharedRecordSerializer
 
-from ..models import ProtectedArea, validate_boundary
+from ..models import AREA_FIELDS, ProtectedArea
 
 
 class ProtectedAreaSerializer(SharedRecordSerializer):
@@ -12,23 +11,4 @@ class ProtectedAreaSerializer(SharedRecordSerializer):
 
     class Meta:
         model = ProtectedArea
-        fields = SharedRecordSerializer.shared_fields + (
-            "name",
-            "designation",
-            "description",
-            "country",
-            "iucn_category",
-            "wdpa_id",
-            "established",
-            "managing_agency",
-            "boundary",
-            "boundary_is_approximate",
-            "area_km2",
-        )
-
-    def validate_boundary(self, value):
-        try:
-            validate_boundary(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
-        return value
+        fields = SharedRecordSerializer.shared_fields + AREA_FIELDS + ("managing_agency", "area_km2")
