@@ -13,12 +13,7 @@ from core.models import (
     ExchangeVisitMember,
     TrainingCourse,
     TrainingParticipant,
-    register_training,
 )
-
-# The certificate role and the trained-staff figure are registered when the admin (always
-# installed) loads; CoreConfig.ready() is the better place once the lead moves the call there.
-register_training()
 
 
 def attachment_links(record, role=None):

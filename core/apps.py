@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import checks, signals  # noqa: F401
+        from .models.training import register_training
         from .navigation import register_dashboard_figure
 
         register_dashboard_figure(
@@ -18,3 +19,5 @@ class CoreConfig(AppConfig):
             ),
             url_name="core:agency-list",
         )
+        # Certificates' file types and the trained-staff figure.
+        register_training()
