@@ -1,10 +1,9 @@
 """Pages of protected areas on the core page set: list with its map, detail with the outline, forms."""
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from core.geojson import records_collection
-from core.pages import Column, RecordCreateView, RecordDetailView, RecordListView, RecordPages
+from core.pages import Column, RecordDetailView, RecordListView, RecordPages
 
 from .filters import ProtectedAreaFilterSet
 from .forms import ProtectedAreaForm
@@ -29,14 +28,6 @@ class AreaDetailView(RecordDetailView):
         return context
 
 
-class AreaCreateView(RecordCreateView):
-    def dispatch(self, request, *args, **kwargs):
-        # A read-only account is told so (RecordCreateView's own message speaks of the model).
-        if request.user.is_authenticated and not self.principal.can_write:
-            raise PermissionDenied(_("Your account is read-only."))
-        return super().dispatch(request, *args, **kwargs)
-
-
 class ProtectedAreaPages(RecordPages):
     model = ProtectedArea
     prefix = "area"
@@ -57,4 +48,3 @@ class ProtectedAreaPages(RecordPages):
     detail_template = "reserves/area_detail.html"
     list_view = AreaListView
     detail_view = AreaDetailView
-    create_view = AreaCreateView

@@ -193,6 +193,8 @@ class _RecordFormMixin(_PageMixin):
 
 class RecordCreateView(_RecordFormMixin, PortalCreateView):
     def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.principal.can_write:
+            raise PermissionDenied(_("Your account is read-only."))
         if request.user.is_authenticated and not self.pages.can_create(self.principal):
             raise PermissionDenied(
                 _("Your account may not create a %(model)s.") % {"model": self.model._meta.verbose_name}
