@@ -1,11 +1,12 @@
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from core.access import principal_for
 from core.admin import SharedRecordAdmin
+from core.admin_workflow import StatusHistoryInline, workflow_actions
+from core.workflow import content_changed, snapshot
 
-from . import services
+from . import services, workflows  # noqa: F401  (the plan's workflow, before workflow_actions)
 from .models import (
     ActionPlan,
     Alert,
@@ -18,7 +19,6 @@ from .models import (
     PatrolLeg,
     PlanActivity,
     PlanTarget,
-    PlanTransition,
     Waypoint,
 )
 
@@ -83,34 +83,6 @@ class PlanActivityInline(TranslationTabularInline):
     autocomplete_fields = ("agency",)
 
 
-class PlanTransitionInline(admin.TabularInline):
-    model = PlanTransition
-    extra = 0
-    can_delete = False
-    readonly_fields = ("from_status", "to_status", "is_approval", "country", "user", "agency", "at", "note")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-def _workflow_action(name, label):
-    def run(modeladmin, request, queryset):
-        principal = principal_for(request)
-        function = services.TRANSITIONS[name][0]
-        for plan in queryset:
-            try:
-                kwargs = {"evaluation": plan.evaluation} if name == "evaluate" else {}
-                function(plan, principal, **kwargs)
-                modeladmin.message_user(request, f"{plan}: {label}", messages.SUCCESS)
-            except (ValidationError, PermissionDenied) as exc:
-                text = "; ".join(getattr(exc, "messages", [str(exc)]))
-                modeladmin.message_user(request, f"{plan}: {text}", messages.ERROR)
-
-    run.short_description = label
-    run.__name__ = f"plan_{name}"
-    return run
-
-
 @admin.register(ActionPlan)
 class ActionPlanAdmin(WritePathAdminMixin, SharedRecordAdmin):
     list_display = ("title", "owner_agency", "status", "period_start", "period_end")
@@ -118,32 +90,51 @@ class ActionPlanAdmin(WritePathAdminMixin, SharedRecordAdmin):
     search_fields = ("title_zh_hans", "title_en", "title_ru")
     filter_horizontal = ("shared_with", "participating_agencies", "protected_areas")
     readonly_fields = (*SharedRecordAdmin.readonly_fields, "status")
-    inlines = (PlanTargetInline, PlanActivityInline, PlanTransitionInline)
-    # The workflow goes through the same rules as the pages and the API.
-    actions = [_workflow_action(name, label) for name, (_f, label) in services.TRANSITIONS.items()]
+    inlines = (PlanTargetInline, PlanActivityInline, StatusHistoryInline)
+    # The workflow goes through the same rules as the pages and the API (core.workflow.perform).
+    actions = workflow_actions(ActionPlan)
     delete_service = services.delete_plan
     child_services = {PlanActivity: (services.save_activity, services.delete_activity)}
 
+    # An edit here is watched like one on the page or the API: approved content rewritten
+    # (fields, targets or activities) sends the plan back to review with its approvals voided.
+    def save_model(self, request, obj, form, change):
+        if change:
+            request._plan_before = snapshot(obj)
+        super().save_model(request, obj, form, change)
 
-@admin.register(PlanTransition)
-class PlanTransitionAdmin(admin.ModelAdmin):
-    list_display = ("plan", "from_status", "to_status", "is_approval", "country", "user", "agency", "at")
-    list_filter = ("to_status", "is_approval", "country")
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(request, "_plan_before", None)
+        if before is not None:
+            plan = form.instance
+            content_changed(plan, services.plan_changes(plan, before), principal_for(request))
+            services.sync_plan_obligations(plan)
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class PlanChildAdminMixin:
+    """A target or activity edited on its own admin page is watched as a change of its plan."""
+
+    def save_model(self, request, obj, form, change):
+        with services.editing_plan(obj.plan, principal_for(request)):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with services.editing_plan(obj.plan, principal_for(request)):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 @admin.register(PlanTarget)
-class PlanTargetAdmin(admin.ModelAdmin):
+class PlanTargetAdmin(PlanChildAdminMixin, admin.ModelAdmin):
     list_display = ("plan", "metric", "value", "per")
 
 
 @admin.register(PlanActivity)
-class PlanActivityAdmin(WritePathAdminMixin, TabbedTranslationAdmin):
+class PlanActivityAdmin(PlanChildAdminMixin, WritePathAdminMixin, TabbedTranslationAdmin):
     list_display = ("title", "plan", "agency", "due_date", "status")
     list_filter = ("status", "agency")
     save_service = services.save_activity
@@ -161,7 +152,7 @@ class JointOperationAdmin(SharedRecordAdmin):
 class PatrolLegInline(admin.TabularInline):
     model = PatrolLeg
     extra = 0
-    fields = ("start", "end", "transport", "track", "gpx_file", "distance_km")
+    fields = ("start", "end", "transport", "track", "distance_km")
     readonly_fields = ("distance_km",)
 
 

@@ -9,10 +9,11 @@ class AntipoachingConfig(AppConfig):
 
     def ready(self):
         from core.datasets import register_dataset_source
-        from core.navigation import register_dashboard_figure, register_menu
+        from core.navigation import register_menu
+        from core.personal_data import searchable_fields
         from core.search import register_search
 
-        from . import services
+        from . import figures, services, workflows  # noqa: F401  (workflows registers the plan's workflow)
         from .models import ActionPlan, Alert, Incident, Patrol
 
         register_menu(
@@ -34,31 +35,14 @@ class AntipoachingConfig(AppConfig):
             ],
             order=20,
         )
-        register_dashboard_figure(
-            "antipoaching",
-            _("Patrols"),
-            lambda p: Patrol.objects.visible_to(p).count(),
-            url_name="antipoaching:patrol-list",
-            order=20,
-        )
-        register_dashboard_figure(
-            "antipoaching",
-            _("Incidents and seizures"),
-            lambda p: Incident.objects.visible_to(p).count(),
-            url_name="antipoaching:incident-list",
-            order=21,
-        )
-        register_dashboard_figure(
-            "antipoaching",
-            _("My urgent alerts not yet acknowledged"),
-            lambda p: services.unacknowledged_urgent_alerts(p).count(),
-            url_name="antipoaching:alert-list",
-            order=22,
-        )
+        figures.register()  # the KPIs and the dashboard counters (core.figures)
         register_search(ActionPlan, ("title", "objectives"), _("Joint action plans"), "antipoaching:plan-detail")
         register_search(Patrol, ("title", "leader", "objective"), _("Patrols"), "antipoaching:patrol-detail")
         register_search(
-            Incident, ("reference", "place", "description"), _("Incidents and seizures"), "antipoaching:incident-detail"
+            Incident,
+            searchable_fields(Incident, ("reference", "place", "description")),  # never the suspects
+            _("Incidents and seizures"),
+            "antipoaching:incident-detail",
         )
         register_search(Alert, ("title", "message", "place"), _("Alerts"), "antipoaching:alert-detail")
         register_dataset_source("antipoaching.patrols", _("Patrol summaries"), services.patrols_submitted)

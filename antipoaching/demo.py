@@ -19,6 +19,7 @@ from core.models import (
     TrainingCourse,
     TrainingParticipant,
 )
+from core.workflow import perform
 
 from . import services
 from .models import (
@@ -165,10 +166,10 @@ def _plan(nectlnp, lotl, say):
             title_zh_hans="统一双方SMART数据模型",
         )
     )
-    services.submit_plan(plan, _principal("nectlnp_coordinator", nectlnp), note="Draft agreed at the February meeting")
-    services.approve_plan(plan, _principal("nectlnp_coordinator", nectlnp))
-    services.approve_plan(plan, _principal("lotl_coordinator", lotl))
-    services.activate_plan(plan, _principal("lotl_coordinator", lotl))
+    perform(plan, "submit", _principal("nectlnp_coordinator", nectlnp), note="Draft agreed at the February meeting")
+    perform(plan, "approve", _principal("nectlnp_coordinator", nectlnp), revision=plan.revision)
+    perform(plan, "approve", _principal("lotl_coordinator", lotl), revision=plan.revision)
+    perform(plan, "activate", _principal("lotl_coordinator", lotl))
     JointOperation.objects.get_or_create(
         id=_id("operation-feb"),
         defaults={

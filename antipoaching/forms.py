@@ -1,13 +1,16 @@
 """Page forms. Field rules live on the models and in services, so the API and the pages agree."""
 
-import json
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import SharedRecordForm, TranslatedModelForm, expand_translated
+from core.forms import SharedRecordForm, TranslatedModelForm, expand_translated, restrict_form_fields
 from core.models import Agency
+from core.personal_data import PersonalDataFormMixin
+from core.validators import period_errors
+from core.widgets import DateInput, DateTimeInput, ListInput, MapPicker, ReferenceChoiceField
 
 from . import services
 from .models import (
@@ -24,8 +27,8 @@ from .models import (
     Waypoint,
 )
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = DateTimeInput()
+DATE = DateInput()
 
 
 def _style(form):
@@ -81,15 +84,6 @@ class PlanForm(StyledMixin, SharedRecordForm):
         )
         widgets = {"period_start": DATE, "period_end": DATE}
 
-    def clean_participating_agencies(self):
-        agencies = self.cleaned_data.get("participating_agencies")
-        if not self.instance._state.adding and agencies is not None:
-            try:
-                services.check_plan_agencies_change(self.instance, agencies)
-            except ValidationError as exc:
-                raise ValidationError(exc.messages) from exc
-        return agencies
-
 
 class PlanTargetForm(StyledMixin, forms.ModelForm):
     class Meta:
@@ -104,25 +98,6 @@ class PlanActivityForm(ServiceSaveMixin, StyledMixin, TranslatedModelForm):
         model = PlanActivity
         fields = expand_translated(PlanActivity, ["title", "agency", "due_date", "status"])
         widgets = {"due_date": DATE}
-
-
-class TransitionForm(forms.Form):
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
-    )
-    evaluation_en = forms.CharField(
-        label=_("Evaluation (English)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-    )
-    evaluation_zh_hans = forms.CharField(
-        label=_("Evaluation (中文)"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
-    )
-    evaluation_ru = forms.CharField(
-        label=_("Evaluation (Русский)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-    )
 
 
 class OperationForm(StyledMixin, SharedRecordForm):
@@ -146,35 +121,9 @@ class OperationForm(StyledMixin, SharedRecordForm):
         )
         widgets = {"start": DATETIME, "end": DATETIME}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.principal is not None:
-            self.fields["plan"].queryset = ActionPlan.objects.visible_to(self.principal)
-
-
-class NamesField(forms.CharField):
-    """One name per line ⇄ a JSON list of names."""
-
-    widget = forms.Textarea(attrs={"rows": 3})
-
-    def prepare_value(self, value):
-        if isinstance(value, list):
-            return "\n".join(value)
-        if isinstance(value, str) and value.startswith("["):
-            try:
-                return "\n".join(json.loads(value))
-            except ValueError:
-                return value
-        return value
-
-    def to_python(self, value):
-        text = super().to_python(value) or ""
-        return [line.strip() for line in text.splitlines() if line.strip()]
-
 
 class PatrolForm(ServiceSaveMixin, StyledMixin, SharedRecordForm):
     save_service = services.save_patrol
-    members = NamesField(label=_("Team members"), required=False, help_text=_("One name per line, besides the leader."))
 
     class Meta:
         model = Patrol
@@ -200,26 +149,18 @@ class PatrolForm(ServiceSaveMixin, StyledMixin, SharedRecordForm):
         )
         widgets = {"start": DATETIME, "end": DATETIME}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.principal is not None:
-            self.fields["plan"].queryset = ActionPlan.objects.visible_to(self.principal)
-            self.fields["operation"].queryset = JointOperation.objects.visible_to(self.principal)
 
-
-class LegForm(ServiceSaveMixin, StyledMixin, forms.ModelForm):
-    save_service = services.save_leg
-    track = forms.JSONField(
-        label=_("Track (GeoJSON LineString)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+class LegForm(StyledMixin, forms.ModelForm):
+    track = forms.JSONField(label=_("Track"), required=False, widget=MapPicker(("LineString",)))
     gpx_file = forms.FileField(label=_("or a GPX file from the GPS unit"), required=False)
 
     class Meta:
         model = PatrolLeg
-        fields = ["start", "end", "transport", "track", "gpx_file"]
+        fields = ["start", "end", "transport", "track"]
         widgets = {"start": DATETIME, "end": DATETIME}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, principal=None, **kwargs):
+        self.principal = principal
         super().__init__(*args, **kwargs)
         self.fields["start"].required = False
         self.fields["end"].required = False
@@ -246,6 +187,13 @@ class LegForm(ServiceSaveMixin, StyledMixin, forms.ModelForm):
                 self.add_error(name, _("This field is required."))
         return cleaned
 
+    def save(self, commit=True):
+        # The leg and its GPX file (an attachment, checked by content) in one write.
+        leg = super().save(commit=False)
+        if commit:
+            services.save_leg_with_gpx(leg, self.cleaned_data.get("gpx_file"), self.principal)
+        return leg
+
 
 class WaypointForm(ServiceSaveMixin, StyledMixin, forms.ModelForm):
     save_service = services.save_waypoint
@@ -264,7 +212,7 @@ class WaypointForm(ServiceSaveMixin, StyledMixin, forms.ModelForm):
         self.fields["actions"].widget.attrs.pop("class", None)
 
 
-class IncidentForm(StyledMixin, SharedRecordForm):
+class IncidentForm(PersonalDataFormMixin, StyledMixin, SharedRecordForm):
     class Meta:
         model = Incident
         fields = expand_translated(
@@ -300,18 +248,27 @@ class IncidentForm(StyledMixin, SharedRecordForm):
                 "description",
             ],
         )
-        widgets = {"occurred_on": DATE}
+        widgets = {
+            "occurred_on": DATE,
+            "transit_countries": ListInput(),
+            "suspects": ListInput(
+                item_fields=[
+                    ("name", _("Name")),
+                    ("nationality", _("Nationality")),
+                    ("year_of_birth", _("Year of birth")),
+                    ("document", _("Document number")),
+                    ("role", _("Role")),
+                    ("note", _("Note")),
+                ]
+            ),
+        }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.principal is not None:
-            self.fields["patrol"].queryset = Patrol.objects.visible_to(self.principal)
-        if (
-            not self.instance._state.adding
-            and self.principal
-            and not services.can_see_suspects(self.principal, self.instance)
-        ):
-            del self.fields["suspects"]
+    def hide_personal_fields(self):
+        # A new incident has its UUID already: core's check (instance.pk) would take it for a
+        # stored record of nobody's and hide the suspects from their author.
+        if self.instance._state.adding:
+            return
+        super().hide_personal_fields()
 
 
 class AlertForm(StyledMixin, SharedRecordForm):
@@ -342,35 +299,64 @@ class AlertForm(StyledMixin, SharedRecordForm):
         self.fields["sensitivity"].choices = [
             c for c in self.fields["sensitivity"].choices if c[0] in ("partners", "restricted")
         ]
-        if self.principal is not None:
-            self.fields["incident"].queryset = Incident.objects.visible_to(self.principal)
         if not self.instance._state.adding:
             self.fields["recipients"].initial = list(self.instance.receipts.values_list("agency_id", flat=True))
 
     def clean(self):
         cleaned = super().clean()
         recipients = cleaned.get("recipients") or []
-        if cleaned.get("sensitivity") == "restricted":
-            listed = set(cleaned.get("shared_with") or [])
-            if not listed and recipients:
-                cleaned["shared_with"] = list(recipients)
-                self.errors.pop("shared_with", None)
-            elif any(r not in listed for r in recipients):
-                self.add_error("recipients", _("Recipients must be among the listed agencies."))
+        listed = list(cleaned.get("shared_with") or [])
+        if cleaned.get("sensitivity") == "restricted" and not listed and recipients:
+            # A restricted alert is at least visible to its recipients.
+            cleaned["shared_with"] = listed = list(recipients)
+            self.errors.pop("shared_with", None)
+        if "recipients" not in self.errors:
+            try:
+                services.check_recipients(cleaned.get("sensitivity"), listed, recipients)
+            except ValidationError as exc:
+                self.add_error(None, exc)
         return cleaned
 
     def save(self, commit=True):
         alert = super().save(commit=commit)
         if commit:
-            services.set_recipients(alert, self.cleaned_data["recipients"])
+            actor = getattr(self.principal, "user", None)
+            services.set_recipients(alert, self.cleaned_data["recipients"], actor=actor)
         return alert
 
 
+class CaseChoiceField(ReferenceChoiceField):
+    """A related case by its reference (LOTL-2026-0001) or, for a case without one, its id."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            Incident.objects.all(), reference_field="reference", lookup_url="antipoaching:incident-lookup", **kwargs
+        )
+
+    def to_python(self, value):
+        text = value.strip() if isinstance(value, str) else value
+        try:
+            pk = uuid.UUID(str(text))
+        except ValueError:
+            return super().to_python(value)
+        case = self.queryset.filter(pk=pk).first()
+        if case is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text})
+        return case
+
+
 class LinkForm(forms.Form):
-    other = forms.UUIDField(label=_("Id of the related case"), widget=forms.TextInput(attrs={"class": "form-control"}))
+    other = CaseChoiceField(
+        label=_("Related case"), help_text=_("Its case reference, e.g. LOTL-2026-0001 (or the case id).")
+    )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=255, widget=forms.TextInput(attrs={"class": "form-control"})
     )
+
+    def __init__(self, *args, principal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only visible cases: another agency's owner-only case is answered like a missing one.
+        restrict_form_fields(self, principal)
 
 
 class KpiFilterForm(forms.Form):
@@ -387,6 +373,6 @@ class KpiFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            self.add_error("end", _("The end date is before the start date."))
+        for name, message in period_errors(cleaned.get("start"), cleaned.get("end"), "end").items():
+            self.add_error(name, message)
         return cleaned

@@ -5,40 +5,34 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import can_edit, principal_for
+from core.charts import Series, bar_chart, country_series, line_chart
+from core.exports import FORMATS, table_export
+from core.figures import Period, figure_table
 from core.models import Country
-from core.views_base import PortalCreateView, PortalDetailView, PortalListView, PortalUpdateView
+from core.personal_data import may_see_personal_data
+from core.views_base import PortalDetailView, PortalListView
+from core.views_workflow import WorkflowDetailMixin
 
-from . import charts, exports, services
+from . import figures, services
 from .filters import (
-    ActionPlanFilterSet,
     AlertFilterSet,
-    IncidentFilterSet,
     IncidentTypeFilterSet,
-    JointOperationFilterSet,
-    PatrolFilterSet,
 )
 from .forms import (
-    AlertForm,
-    IncidentForm,
     KpiFilterForm,
     LegForm,
     LinkForm,
-    OperationForm,
-    PatrolForm,
     PlanActivityForm,
-    PlanForm,
     PlanTargetForm,
-    TransitionForm,
     WaypointForm,
 )
-from .models import ActionPlan, Alert, Incident, IncidentType, JointOperation, Patrol, Waypoint
+from .models import ActionPlan, Alert, Incident, IncidentType, JointOperation, Patrol, PlanStatus, Waypoint
 
 # --- vocabulary ---------------------------------------------------------------------------------
 
@@ -53,15 +47,7 @@ class IncidentTypeListView(PortalListView):
 # --- plans -------------------------------------------------------------------------------------
 
 
-class PlanListView(PortalListView):
-    model = ActionPlan
-    filterset_class = ActionPlanFilterSet
-    template_name = "antipoaching/plan_list.html"
-    select_related_fields = ("owner_agency",)
-    prefetch_related_fields = ("participating_agencies",)
-
-
-class PlanDetailView(PortalDetailView):
+class PlanDetailView(WorkflowDetailMixin, PortalDetailView):
     model = ActionPlan
     template_name = "antipoaching/plan_detail.html"
     select_related_fields = ("owner_agency",)
@@ -75,73 +61,32 @@ class PlanDetailView(PortalDetailView):
         rows = [row for row in evaluation["rows"] if row["goal"]]
         if rows:
             # Percent of target, so that km and counts share one scale; 100 = target met.
-            context["evaluation_chart"] = charts.bar_chart(
+            context["evaluation_chart"] = bar_chart(
                 _("Achieved as a percentage of the target"),
                 [str(row["target"].get_metric_display()) for row in rows],
                 [
-                    (
-                        str(Country(c).label),
-                        charts.COLORS.get(c, "#198754"),
+                    country_series(
+                        c,
+                        Country(c).label,
                         [round(row["by_country"].get(c, 0) / row["goal"] * 100, 1) for row in rows],
                     )
                     for c in countries
                 ]
-                + [(_("Total"), "#6c757d", [row["percent"] or 0 for row in rows])],
+                + [Series(_("Total"), [row["percent"] or 0 for row in rows], "total")],
                 unit="%",
             )
+        done = {a.country for a in context["workflow"]["approvals"]} if context.get("workflow") else set()
         context.update(
             evaluation=evaluation,
             countries=[(c, Country(c).label) for c in countries],
-            transitions=plan.transitions.select_related("user", "agency"),
             is_joint=services.is_joint(plan),
-            required_countries=[
-                (Country(c).label, c in services.approved_countries(plan))
-                for c in sorted(services.required_countries(plan))
-            ],
-            steps=[(name, services.TRANSITIONS[name][1]) for name in services.available_transitions(plan, principal)],
-            transition_form=TransitionForm(),
+            required_countries=[(Country(c).label, c in done) for c in sorted(services.required_countries(plan))],
             target_form=PlanTargetForm(),
-            activity_form=PlanActivityForm(),
+            activity_form=PlanActivityForm(principal=principal),
             operations=JointOperation.objects.visible_to(principal).filter(plan=plan),
+            closed=plan.status in (PlanStatus.COMPLETED, PlanStatus.EVALUATED),
         )
         return context
-
-
-class PlanCreateView(PortalCreateView):
-    model = ActionPlan
-    form_class = PlanForm
-    template_name = "core/record_form.html"
-
-
-class PlanUpdateView(PortalUpdateView):
-    model = ActionPlan
-    form_class = PlanForm
-    template_name = "core/record_form.html"
-
-
-@login_required
-@require_POST
-def plan_transition(request, pk, step):
-    principal = principal_for(request)
-    plan = get_object_or_404(ActionPlan.objects.visible_to(principal), pk=pk)
-    if step not in services.TRANSITIONS:
-        raise PermissionDenied
-    form = TransitionForm(request.POST)
-    form.is_valid()
-    kwargs = {"note": form.cleaned_data.get("note", "")}
-    if step == "evaluate":
-        kwargs["evaluation"] = {
-            code: form.cleaned_data.get(f"evaluation_{code.replace('-', '_')}", "") for code in ("en", "zh-hans", "ru")
-        }
-    try:
-        services.TRANSITIONS[step][0](plan, principal, **kwargs)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Done: %(step)s.") % {"step": services.TRANSITIONS[step][1]})
-    return redirect(plan.get_absolute_url())
 
 
 def _editable_plan(request, pk):
@@ -149,89 +94,45 @@ def _editable_plan(request, pk):
     plan = get_object_or_404(ActionPlan.objects.visible_to(principal), pk=pk)
     if not can_edit(principal, plan):
         raise PermissionDenied(_("Only the owning agency may change this record."))
-    return plan
+    return plan, principal
+
+
+def _save_child(request, plan, principal, form):
+    """Save a target or activity form of `plan`; a refused edit is a message, nothing is saved."""
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return
+    try:
+        with services.editing_plan(plan, principal):
+            form.instance.plan = plan
+            form.instance.full_clean()
+            form.save()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
 
 
 @login_required
 @require_POST
 def plan_add_target(request, pk):
-    plan = _editable_plan(request, pk)
-    form = PlanTargetForm(request.POST)
-    if form.is_valid():
-        form.instance.plan = plan
-        try:
-            form.save()
-            messages.success(request, _("Saved."))
-        except Exception:  # the unique constraint: one target per measure and period
-            messages.error(request, _("This plan already has a target for this measure."))
-    else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    plan, principal = _editable_plan(request, pk)
+    _save_child(request, plan, principal, PlanTargetForm(request.POST))
     return redirect(plan.get_absolute_url())
 
 
 @login_required
 @require_POST
 def plan_add_activity(request, pk):
-    plan = _editable_plan(request, pk)
-    form = PlanActivityForm(request.POST, principal=principal_for(request))
-    if form.is_valid():
-        form.instance.plan = plan
-        form.save()
-        messages.success(request, _("Saved."))
-    else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    plan, principal = _editable_plan(request, pk)
+    _save_child(request, plan, principal, PlanActivityForm(request.POST, principal=principal))
     return redirect(plan.get_absolute_url())
 
 
 # --- joint operations ---------------------------------------------------------------------------
 
 
-class OperationListView(PortalListView):
-    model = JointOperation
-    filterset_class = JointOperationFilterSet
-    template_name = "antipoaching/operation_list.html"
-    select_related_fields = ("owner_agency", "plan")
-    prefetch_related_fields = ("agencies",)
-
-
-class OperationDetailView(PortalDetailView):
-    model = JointOperation
-    template_name = "antipoaching/operation_detail.html"
-    select_related_fields = ("owner_agency", "plan")
-    prefetch_related_fields = ("agencies",)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["patrols"] = Patrol.objects.visible_to(self.principal).filter(operation=self.object)
-        return context
-
-
-class OperationCreateView(PortalCreateView):
-    model = JointOperation
-    form_class = OperationForm
-    template_name = "core/record_form.html"
-
-
-class OperationUpdateView(PortalUpdateView):
-    model = JointOperation
-    form_class = OperationForm
-    template_name = "core/record_form.html"
-
-
 # --- patrols ----------------------------------------------------------------------------------
-
-
-class PatrolListView(PortalListView):
-    model = Patrol
-    filterset_class = PatrolFilterSet
-    template_name = "antipoaching/patrol_list.html"
-    select_related_fields = ("owner_agency", "protected_area")
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") in ("csv", "xlsx"):
-            headers, rows = exports.patrol_rows(self.principal, self.get_queryset())
-            return exports.respond(headers, rows, "patrols", request.GET["export"])
-        return super().get(request, *args, **kwargs)
 
 
 def _patrol_context(request, patrol, leg_form=None, waypoint_form=None):
@@ -278,18 +179,6 @@ class PatrolDetailView(PortalDetailView):
         return context
 
 
-class PatrolCreateView(PortalCreateView):
-    model = Patrol
-    form_class = PatrolForm
-    template_name = "core/record_form.html"
-
-
-class PatrolUpdateView(PortalUpdateView):
-    model = Patrol
-    form_class = PatrolForm
-    template_name = "core/record_form.html"
-
-
 def _editable_patrol(request, pk):
     principal = principal_for(request)
     patrol = get_object_or_404(Patrol.objects.visible_to(principal), pk=pk)
@@ -303,13 +192,16 @@ def patrol_add_leg(request, pk):
     patrol = _editable_patrol(request, pk)
     if request.method != "POST":
         return redirect(patrol.get_absolute_url())
-    form = LegForm(request.POST, request.FILES)
+    form = LegForm(request.POST, request.FILES, principal=principal_for(request))
     form.instance.patrol = patrol
     if form.is_valid():
-        with transaction.atomic():
+        try:
             form.save()
-        messages.success(request, _("Saved."))
-        return redirect(patrol.get_absolute_url())
+        except ValidationError as exc:  # the GPX file refused as an attachment (type, size)
+            form.add_error("gpx_file", exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(patrol.get_absolute_url())
     return render(
         request, "antipoaching/patrol_detail.html", _patrol_context(request, patrol, leg_form=form), status=400
     )
@@ -334,19 +226,6 @@ def patrol_add_waypoint(request, pk):
 # --- incidents --------------------------------------------------------------------------------
 
 
-class IncidentListView(PortalListView):
-    model = Incident
-    filterset_class = IncidentFilterSet
-    template_name = "antipoaching/incident_list.html"
-    select_related_fields = ("owner_agency", "incident_type", "species")
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") in ("csv", "xlsx"):
-            headers, rows = exports.incident_rows(self.principal, self.get_queryset())
-            return exports.respond(headers, rows, "incidents", request.GET["export"])
-        return super().get(request, *args, **kwargs)
-
-
 class IncidentDetailView(PortalDetailView):
     model = Incident
     template_name = "antipoaching/incident_detail.html"
@@ -366,24 +245,12 @@ class IncidentDetailView(PortalDetailView):
                 incident.sensitivity_category,
                 precise_ids,
             ),
-            show_suspects=services.can_see_suspects(principal, incident),
+            show_suspects=may_see_personal_data(principal, incident),
             linked=services.linked_incidents(incident, principal),
-            link_form=LinkForm(),
+            link_form=LinkForm(principal=self.principal),
             incident_geojson=services.incident_feature_collection(principal, Incident.objects.filter(pk=incident.pk)),
         )
         return context
-
-
-class IncidentCreateView(PortalCreateView):
-    model = Incident
-    form_class = IncidentForm
-    template_name = "core/record_form.html"
-
-
-class IncidentUpdateView(PortalUpdateView):
-    model = Incident
-    form_class = IncidentForm
-    template_name = "core/record_form.html"
 
 
 @login_required
@@ -391,19 +258,15 @@ class IncidentUpdateView(PortalUpdateView):
 def incident_link(request, pk):
     principal = principal_for(request)
     incident = get_object_or_404(Incident.objects.visible_to(principal), pk=pk)
-    form = LinkForm(request.POST)
+    form = LinkForm(request.POST, principal=principal)
     if form.is_valid():
-        other = Incident.objects.visible_to(principal).filter(pk=form.cleaned_data["other"]).first()
-        if other is None:
-            messages.error(request, _("No case with this id that you can see."))
-        else:
-            try:
-                services.link_incidents(principal, incident, other, form.cleaned_data["note"])
-                messages.success(request, _("The cases are linked."))
-            except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        try:
+            services.link_incidents(principal, incident, form.cleaned_data["other"], form.cleaned_data["note"])
+            messages.success(request, _("The cases are linked."))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.error(request, _("Give the id of the related case."))
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(incident.get_absolute_url())
 
 
@@ -444,18 +307,6 @@ class AlertDetailView(PortalDetailView):
             pending=self.object.is_urgent and any(r.acknowledged_at is None for r in receipts),
         )
         return context
-
-
-class AlertCreateView(PortalCreateView):
-    model = Alert
-    form_class = AlertForm
-    template_name = "core/record_form.html"
-
-
-class AlertUpdateView(PortalUpdateView):
-    model = Alert
-    form_class = AlertForm
-    template_name = "core/record_form.html"
 
 
 @login_required
@@ -506,6 +357,7 @@ def map_view(request):
 
 @login_required
 def kpi_view(request):
+    """The KPI page: the registered figures (antipoaching.kpis, .encounter_rates) for the period."""
     principal = principal_for(request)
     form = KpiFilterForm(request.GET or None, principal=principal)
     params = {}
@@ -515,69 +367,53 @@ def kpi_view(request):
         today = datetime.date.today()
         params = {"start": today.replace(month=1, day=1), "end": today}
         form = KpiFilterForm(initial=params, principal=principal)
-    kwargs = {
-        "start": params.get("start"),
-        "end": params.get("end"),
-        "areas": [params["area"]] if params.get("area") else None,
-    }
+    period = Period.between(params.get("start"), params.get("end"))
+    area = params.get("area")
+
+    def table(key, group):
+        # A chosen protected area is one more grouping whose other rows are dropped.
+        result = figure_table(key, principal, period, (*group, "area") if area else group)
+        if area:
+            result.rows = [row for row in result.rows if row.get("area") == area.pk]
+        return result
+
     export = request.GET.get("export")
-    group = ("agency",) if request.GET.get("group") == "agency" else ("country",)
-    table = services.compute_kpis(principal, group=group, **kwargs)
-    if export in ("csv", "xlsx"):
-        return exports.respond(table.headers(), list(table.flat_rows()), "kpis", export)
-    if group != ("country",):
-        table = services.compute_kpis(principal, group=("country",), **kwargs)
-    sides = services.country_side_by_side(table)
-    trend = services.compute_kpis(principal, group=("country", "month"), **kwargs)
-    cn, ru = sides[Country.CHINA], sides[Country.RUSSIA]
-    measures = [
-        ("patrols", _("Patrols")),
-        ("distance_km", _("Patrol km")),
-        ("patrol_days", _("Patrol days")),
-        ("person_days", _("Person-days")),
-        ("removed", _("Snares and traps removed")),
-        ("incidents", _("Incidents")),
-        ("arrests", _("Arrests")),
-        ("seizures", _("Seizures")),
-    ]
-    type_rows = []
-    for t in table.used_types():
-        type_rows.append(
-            {
-                "type": t,
-                "cn": cn["rates"].get(t.pk, {}),
-                "ru": ru["rates"].get(t.pk, {}),
-                "cn_incidents": cn["incidents_by_type"].get(t.pk, 0),
-                "ru_incidents": ru["incidents_by_type"].get(t.pk, 0),
-            }
+    if export in FORMATS:
+        group = ("agency",) if request.GET.get("group") == "agency" else ("country",)
+        return table_export(table(figures.KPIS, group), export, label="kpis")
+    sides = table(figures.KPIS, ("country",))
+    trend = table(figures.KPIS, ("country", "month"))
+    rates = table(figures.ENCOUNTER_RATES, ("country",))
+    measures = [(field, label) for _key, field, label, _unit in figures.MEASURES]
+    type_rows = {}
+    for row in rates.rows:
+        entry = type_rows.setdefault(
+            row.get("type_code"), {"name": row.get("incident_type"), "code": row.get("type_code")}
         )
-    months = sorted({row["key"]["month"] for row in trend.rows if row["key"]["month"]})
-    by = {(row["key"]["country"], row["key"]["month"]): row for row in trend.rows}
-    cn_label, ru_label = str(Country.CHINA.label), str(Country.RUSSIA.label)
-    chart_series = lambda field: [  # noqa: E731
-        (cn_label, charts.COLORS["CN"], [float(by.get(("CN", m), {}).get(field, 0) or 0) for m in months]),
-        (ru_label, charts.COLORS["RU"], [float(by.get(("RU", m), {}).get(field, 0) or 0) for m in months]),
-    ]
-    month_labels = [m.strftime("%Y-%m") for m in months]
+        entry[row.get("country")] = row.values
+    cn, ru = Country.CHINA, Country.RUSSIA
+
+    def side(field, code):
+        return figures.kpi_value(sides, field, country=code)
+
+    def monthly(field):
+        months, by_country = trend.series("month", "country", value_key=field)
+        return months, [country_series(c, Country(c).label, by_country.get(c, [0] * len(months))) for c in (cn, ru)]
+
+    km_months, km_series = monthly("distance_km")
+    removed_months, removed_series = monthly("removed")
     context = {
         "form": form,
-        "rows": [{"label": label, "cn": cn.get(field, 0), "ru": ru.get(field, 0)} for field, label in measures],
-        "type_rows": type_rows,
-        "summary_chart": charts.bar_chart(
+        "rows": [{"label": label, "cn": side(field, cn), "ru": side(field, ru)} for field, label in measures],
+        "type_rows": list(type_rows.values()),
+        "summary_chart": bar_chart(
             _("China and Russia side by side"),
-            [str(label) for _f, label in measures[:6]],
-            [
-                (cn_label, charts.COLORS["CN"], [float(cn.get(f, 0) or 0) for f, _l in measures[:6]]),
-                (ru_label, charts.COLORS["RU"], [float(ru.get(f, 0) or 0) for f, _l in measures[:6]]),
-            ],
+            [label for _f, label in measures[:6]],
+            [country_series(c, Country(c).label, [side(f, c) for f, _l in measures[:6]]) for c in (cn, ru)],
         ),
-        "km_chart": charts.bar_chart(_("Patrol km per month"), month_labels, chart_series("distance_km"))
-        if months
-        else None,
-        "removed_chart": charts.bar_chart(
-            _("Snares and traps removed per month"), month_labels, chart_series("removed")
-        )
-        if months
+        "km_chart": line_chart(_("Patrol km per month"), km_months, km_series) if km_months else None,
+        "removed_chart": bar_chart(_("Snares and traps removed per month"), removed_months, removed_series)
+        if removed_months
         else None,
         "querystring": request.GET.urlencode(),
         "drill_base": reverse("antipoaching:incident-list"),

@@ -1,3 +1,5 @@
+import uuid
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -5,8 +7,11 @@ from rest_framework import serializers
 
 from core.access import can_create_for, can_edit, principal_for
 from core.api.serializers import AgencyCodeField, PortalModelSerializer, SharedRecordSerializer
+from core.api.workflow import StatusHistoryField, history_of
 from core.models import Sensitivity, Species
-from core.translated import language_codes
+from core.personal_data import PersonalDataSerializerMixin
+from core.validators import validate_period
+from core.workflow import approvals_in
 from reserves.models import ProtectedArea
 
 from .. import services
@@ -21,16 +26,10 @@ from ..models import (
     Patrol,
     PatrolLeg,
     PlanActivity,
+    PlanStatus,
     PlanTarget,
     Waypoint,
-    validate_area_polygon,
 )
-
-
-def _django_errors(exc):
-    if hasattr(exc, "message_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError(exc.messages)
 
 
 class SpeciesNameField(serializers.SlugRelatedField):
@@ -71,7 +70,7 @@ class IncidentTypeSerializer(PortalModelSerializer):
 # --- plans -------------------------------------------------------------------------------------
 
 
-class PlanTargetSerializer(serializers.ModelSerializer):
+class PlanTargetSerializer(PortalModelSerializer):
     class Meta:
         model = PlanTarget
         fields = ("metric", "value", "per")
@@ -99,23 +98,6 @@ class PlanActivitySerializer(PortalModelSerializer):
         return attrs
 
 
-class TransitionSerializer(serializers.Serializer):
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
-    is_approval = serializers.BooleanField()
-    country = serializers.CharField()
-    user = serializers.SerializerMethodField()
-    agency = serializers.SerializerMethodField()
-    at = serializers.DateTimeField()
-    note = serializers.CharField()
-
-    def get_user(self, obj) -> str | None:
-        return obj.user.get_username() if obj.user_id else None
-
-    def get_agency(self, obj) -> str | None:
-        return obj.agency.code if obj.agency_id else None
-
-
 class ActionPlanSerializer(SharedRecordSerializer):
     participating_agencies = AgencyCodeField(many=True)
     protected_areas = serializers.PrimaryKeyRelatedField(
@@ -127,7 +109,7 @@ class ActionPlanSerializer(SharedRecordSerializer):
     approved_countries = serializers.SerializerMethodField()
     targets = PlanTargetSerializer(many=True, required=False)
     activities = PlanActivitySerializer(many=True, required=False)
-    transitions = TransitionSerializer(many=True, read_only=True)
+    status_history = StatusHistoryField()
 
     class Meta:
         model = ActionPlan
@@ -146,7 +128,7 @@ class ActionPlanSerializer(SharedRecordSerializer):
             "targets",
             "activities",
             "evaluation",
-            "transitions",
+            "status_history",
         )
         read_only_fields = ("evaluation",)
 
@@ -157,30 +139,16 @@ class ActionPlanSerializer(SharedRecordSerializer):
         return sorted(services.required_countries(obj))
 
     def get_approved_countries(self, obj) -> list[str]:
-        return sorted(services.approved_countries(obj))
-
-    def validate_area(self, value):
-        try:
-            validate_area_polygon(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
-        return value
+        steps = history_of(obj)
+        return sorted({a.country for a in approvals_in(steps, PlanStatus.UNDER_REVIEW) if a.country})
 
     def validate_participating_agencies(self, agencies):
         if not agencies:
             raise serializers.ValidationError(_("List at least one participating agency."))
-        try:
-            services.check_plan_agencies_change(self.instance, agencies)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
         return agencies
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        start = attrs.get("period_start", getattr(self.instance, "period_start", None))
-        end = attrs.get("period_end", getattr(self.instance, "period_end", None))
-        if start and end and end < start:
-            raise serializers.ValidationError({"period_end": [_("The end date is before the start date.")]})
         activities = attrs.get("activities")
         if activities is not None:
             ids = [a["id"] for a in activities if a.get("id") is not None]
@@ -198,12 +166,13 @@ class ActionPlanSerializer(SharedRecordSerializer):
         self._save_children(plan, targets, activities)
         return plan
 
-    @transaction.atomic
     def update(self, instance, validated_data):
         targets = validated_data.pop("targets", None)
         activities = validated_data.pop("activities", None)
-        plan = super().update(instance, validated_data)
-        self._save_children(plan, targets, activities)
+        # Approved content rewritten: back to review, approvals voided (core.workflow.watch).
+        with services.editing_plan(instance, principal_for(self.context["request"])):
+            plan = super().update(instance, validated_data)
+            self._save_children(plan, targets, activities)
         return plan
 
     def _save_children(self, plan, targets, activities):
@@ -213,25 +182,9 @@ class ActionPlanSerializer(SharedRecordSerializer):
             services.replace_activities(plan, activities)
 
 
-class TransitionRequestSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    evaluation = serializers.JSONField(
-        required=False, help_text=_('The written evaluation: {"zh-hans": …, "en": …, "ru": …} or a string.')
-    )
-
-    def validate_evaluation(self, value):
-        if value is None or isinstance(value, str):
-            return value
-        if isinstance(value, dict) and all(
-            code in language_codes() and isinstance(text, str) for code, text in value.items()
-        ):
-            return value
-        raise serializers.ValidationError(_("Expected an object with the keys zh-hans, en and ru, or a string."))
-
-
 class JointOperationSerializer(SharedRecordSerializer):
     agencies = AgencyCodeField(many=True)
-    plan = serializers.PrimaryKeyRelatedField(queryset=ActionPlan.objects.none(), required=False, allow_null=True)
+    plan = serializers.PrimaryKeyRelatedField(queryset=ActionPlan.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = JointOperation
@@ -246,24 +199,11 @@ class JointOperationSerializer(SharedRecordSerializer):
             "results",
         )
 
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["plan"].queryset = ActionPlan.objects.visible_to(principal_for(self.context["request"]))
-        return fields
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        start = attrs.get("start", getattr(self.instance, "start", None))
-        end = attrs.get("end", getattr(self.instance, "end", None))
-        if start and end and end < start:
-            raise serializers.ValidationError({"end": [_("The end is before the start.")]})
-        return attrs
-
 
 # --- patrols ----------------------------------------------------------------------------------
 
 
-class PatrolLegSummarySerializer(serializers.ModelSerializer):
+class PatrolLegSummarySerializer(PortalModelSerializer):
     class Meta:
         model = PatrolLeg
         fields = ("id", "start", "end", "transport", "distance_km")
@@ -273,9 +213,9 @@ class PatrolSerializer(SharedRecordSerializer):
     protected_area = serializers.PrimaryKeyRelatedField(
         queryset=ProtectedArea.objects.all(), required=False, allow_null=True
     )
-    plan = serializers.PrimaryKeyRelatedField(queryset=ActionPlan.objects.none(), required=False, allow_null=True)
+    plan = serializers.PrimaryKeyRelatedField(queryset=ActionPlan.objects.all(), required=False, allow_null=True)
     operation = serializers.PrimaryKeyRelatedField(
-        queryset=JointOperation.objects.none(), required=False, allow_null=True
+        queryset=JointOperation.objects.all(), required=False, allow_null=True
     )
     members = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
     legs = PatrolLegSummarySerializer(many=True, read_only=True)
@@ -304,29 +244,13 @@ class PatrolSerializer(SharedRecordSerializer):
         )
         read_only_fields = ("team_size", "distance_km", "hours", "patrol_days", "person_days")
 
-    def get_fields(self):
-        fields = super().get_fields()
-        principal = principal_for(self.context["request"])
-        fields["plan"].queryset = ActionPlan.objects.visible_to(principal)
-        fields["operation"].queryset = JointOperation.objects.visible_to(principal)
-        return fields
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        start = attrs.get("start", getattr(self.instance, "start", None))
-        end = attrs.get("end", getattr(self.instance, "end", None))
-        if start and end and end < start:
-            raise serializers.ValidationError({"end": [_("The end is before the start.")]})
-        return attrs
-
 
 class PatrolChildMixin:
     """Children of a patrol: the patrol must be visible, and editable for writes."""
 
     def validate_patrol(self, patrol):
+        # The base has narrowed the choices to visible patrols; writing needs the edit right.
         principal = principal_for(self.context["request"])
-        if not Patrol.objects.visible_to(principal).filter(pk=patrol.pk).exists():
-            raise serializers.ValidationError(_("Unknown patrol."))
         if not can_edit(principal, patrol):
             raise serializers.ValidationError(_("Only the patrol's agency may change it."))
         if self.instance is not None and patrol.pk != self.instance.patrol_id:
@@ -343,7 +267,7 @@ class PatrolChildMixin:
         return services.save_child(instance)
 
 
-class PatrolLegSerializer(PatrolChildMixin, serializers.ModelSerializer):
+class PatrolLegSerializer(PatrolChildMixin, PortalModelSerializer):
     patrol = serializers.PrimaryKeyRelatedField(queryset=Patrol.objects.all())
     start = serializers.DateTimeField(required=False)
     end = serializers.DateTimeField(required=False)
@@ -355,9 +279,24 @@ class PatrolLegSerializer(PatrolChildMixin, serializers.ModelSerializer):
         fields = ("id", "patrol", "start", "end", "transport", "track", "gpx_file", "distance_km", "created_at")
         read_only_fields = ("id", "created_at")
 
+    def _save(self, leg):
+        return services.save_leg_with_gpx(leg, getattr(self, "_gpx_file", None), principal_for(self.context["request"]))
+
+    def create(self, validated_data):
+        return self._save(PatrolLeg(**validated_data))
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return self._save(instance)
+
     def validate(self, attrs):
-        attrs = super().validate(attrs)
-        gpx = attrs.get("gpx_file")
+        # Not a field of the leg: the file is kept as its attachment (core.documents).
+        gpx = attrs.pop("gpx_file", None)
+        self._gpx_file = gpx
+        if gpx is None:
+            self._require_times(attrs)
+            attrs = super().validate(attrs)
         if gpx is not None:
             try:
                 track, first, last = services.parse_gpx(gpx)
@@ -367,25 +306,18 @@ class PatrolLegSerializer(PatrolChildMixin, serializers.ModelSerializer):
             attrs["track"] = track
             attrs.setdefault("start", first)
             attrs.setdefault("end", last)
-        elif "track" in attrs and attrs["track"] is not None:
-            try:
-                services.leg_distance_km(attrs["track"])
-            except DjangoValidationError as exc:
-                raise serializers.ValidationError({"track": exc.messages}) from exc
-        if self.instance is None and not attrs.get("track") and gpx is None:
+            # The times come from the file: the model's rules run with them.
+            attrs = super().validate(attrs)
+        elif self.instance is None and not attrs.get("track"):
             raise serializers.ValidationError({"track": [_("Give a GeoJSON LineString track or a GPX file.")]})
-        start = attrs.get("start", getattr(self.instance, "start", None))
-        end = attrs.get("end", getattr(self.instance, "end", None))
-        errors = {}
-        if start is None:
-            errors["start"] = [_("This field is required.")]
-        if end is None:
-            errors["end"] = [_("This field is required.")]
-        if start and end and end < start:
-            errors["end"] = [_("The end is before the start.")]
-        if errors:
-            raise serializers.ValidationError(errors)
         return attrs
+
+    def _require_times(self, attrs):
+        # Optional in the request only because a GPX file can give them.
+        if self.instance is None:
+            missing = {n: [_("This field is required.")] for n in ("start", "end") if not attrs.get(n)}
+            if missing:
+                raise serializers.ValidationError(missing)
 
 
 class PointMixin:
@@ -410,12 +342,10 @@ class PointMixin:
         return data
 
 
-class WaypointSerializer(PointMixin, PatrolChildMixin, serializers.ModelSerializer):
+class WaypointSerializer(PointMixin, PatrolChildMixin, PortalModelSerializer):
     patrol = serializers.PrimaryKeyRelatedField(queryset=Patrol.objects.all())
     incident_type = IncidentTypeCodeField()
     actions = serializers.ListField(child=serializers.ChoiceField(choices=Action.choices), required=False)
-    count = serializers.IntegerField(min_value=0, required=False, default=1)
-    removed = serializers.IntegerField(min_value=0, required=False, default=0)
 
     class Meta:
         model = Waypoint
@@ -434,17 +364,6 @@ class WaypointSerializer(PointMixin, PatrolChildMixin, serializers.ModelSerializ
         )
         read_only_fields = ("id", "created_at")
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        names = ("latitude", "longitude", "count", "removed", "actions")
-        values = {n: getattr(self.instance, n) for n in names} if self.instance else {}
-        values.update({n: attrs[n] for n in names if n in attrs})
-        try:
-            Waypoint(**values).clean()
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
-        return attrs
-
     def to_representation(self, instance):
         data = super().to_representation(instance)
         point = self._point(
@@ -460,18 +379,16 @@ class WaypointSerializer(PointMixin, PatrolChildMixin, serializers.ModelSerializ
 # --- incidents --------------------------------------------------------------------------------
 
 
-class IncidentSerializer(PointMixin, SharedRecordSerializer):
+class IncidentSerializer(PersonalDataSerializerMixin, PointMixin, SharedRecordSerializer):
     incident_type = IncidentTypeCodeField()
     species = SpeciesNameField(required=False, allow_null=True)
     protected_area = serializers.PrimaryKeyRelatedField(
         queryset=ProtectedArea.objects.all(), required=False, allow_null=True
     )
-    patrol = serializers.PrimaryKeyRelatedField(queryset=Patrol.objects.none(), required=False, allow_null=True)
+    patrol = serializers.PrimaryKeyRelatedField(queryset=Patrol.objects.all(), required=False, allow_null=True)
     agencies_involved = AgencyCodeField(many=True, required=False)
     transit_countries = serializers.ListField(child=serializers.CharField(max_length=2), required=False)
     suspects = serializers.ListField(child=serializers.DictField(), required=False)
-    suspects_count = serializers.IntegerField(min_value=0, required=False, default=0)
-    arrests = serializers.IntegerField(min_value=0, required=False, default=0)
     linked_cases = serializers.SerializerMethodField()
 
     class Meta:
@@ -505,11 +422,6 @@ class IncidentSerializer(PointMixin, SharedRecordSerializer):
             "linked_cases",
         )
 
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["patrol"].queryset = Patrol.objects.visible_to(principal_for(self.context["request"]))
-        return fields
-
     def get_linked_cases(self, obj) -> list[str]:
         # Links are prefetched; only an incident that has links costs a (visibility) query.
         others = {link.to_incident_id for link in obj.links_out.all()}
@@ -519,25 +431,8 @@ class IncidentSerializer(PointMixin, SharedRecordSerializer):
         visible = Incident.objects.visible_to(principal_for(self.context["request"])).filter(pk__in=others)
         return sorted(str(pk) for pk in visible.values_list("pk", flat=True))
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        probe = Incident()
-        if self.instance is not None:
-            for f in Incident._meta.concrete_fields:
-                setattr(probe, f.attname, getattr(self.instance, f.attname))
-        for name, value in attrs.items():
-            if name not in ("shared_with", "agencies_involved"):
-                setattr(probe, name, value)
-        errors = services.incident_errors(probe)
-        if errors:
-            raise serializers.ValidationError({k: [str(v)] for k, v in errors.items()})
-        return attrs
-
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        principal = principal_for(self.context["request"])
-        if not services.can_see_suspects(principal, instance):
-            data.pop("suspects", None)
         point = self._point(
             instance.owner_agency_id, instance.latitude, instance.longitude, instance.sensitivity_category, Incident
         )
@@ -547,9 +442,39 @@ class IncidentSerializer(PointMixin, SharedRecordSerializer):
         return self._apply(data, point)
 
 
-class IncidentLinkSerializer(serializers.ModelSerializer):
-    from_incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.none())
-    to_incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.none())
+class CaseField(serializers.PrimaryKeyRelatedField):
+    """A case by its id or by its reference (e.g. LOTL-2026-0001); the base narrows the choices
+    to the visible cases, so an invisible case is answered like a missing one."""
+
+    default_error_messages = {
+        "does_not_exist": _("No case with the id or reference “{pk_value}” exists."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Incident.objects.all())
+        kwargs.setdefault("help_text", _("The case's id or its reference, e.g. LOTL-2026-0001."))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        queryset = self.get_queryset()
+        text = str(data).strip()
+        try:
+            uuid.UUID(text)
+        except ValueError:
+            matches = list(queryset.filter(reference__iexact=text)[:2])
+            if len(matches) == 1:
+                return matches[0]
+            if matches:
+                raise serializers.ValidationError(
+                    _("Several cases carry the reference “%(value)s”: give the case id.") % {"value": text}
+                ) from None
+            self.fail("does_not_exist", pk_value=text)
+        return super().to_internal_value(text)
+
+
+class IncidentLinkSerializer(PortalModelSerializer):
+    from_incident = CaseField()
+    to_incident = CaseField()
     created_by_agency = AgencyCodeField(read_only=True)
 
     class Meta:
@@ -557,23 +482,13 @@ class IncidentLinkSerializer(serializers.ModelSerializer):
         fields = ("id", "from_incident", "to_incident", "note", "created_by_agency", "created_at")
         read_only_fields = ("id", "created_at")
 
-    def get_fields(self):
-        fields = super().get_fields()
-        visible = Incident.objects.visible_to(principal_for(self.context["request"]))
-        fields["from_incident"].queryset = visible
-        fields["to_incident"].queryset = visible
-        return fields
-
     def create(self, validated_data):
-        try:
-            return services.link_incidents(
-                principal_for(self.context["request"]),
-                validated_data["from_incident"],
-                validated_data["to_incident"],
-                validated_data.get("note", ""),
-            )
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
+        return services.link_incidents(
+            principal_for(self.context["request"]),
+            validated_data["from_incident"],
+            validated_data["to_incident"],
+            validated_data.get("note", ""),
+        )
 
 
 # --- alerts -----------------------------------------------------------------------------------
@@ -598,7 +513,7 @@ class ReceiptSerializer(serializers.Serializer):
 class AlertSerializer(SharedRecordSerializer):
     recipients = AgencyCodeField(many=True, write_only=True)
     receipts = ReceiptSerializer(many=True, read_only=True)
-    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.none(), required=False, allow_null=True)
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)
     unacknowledged_urgent = serializers.SerializerMethodField(
         help_text=_("True while an urgent or high-urgency alert has a recipient that has not acknowledged it.")
     )
@@ -619,7 +534,6 @@ class AlertSerializer(SharedRecordSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["incident"].queryset = Incident.objects.visible_to(principal_for(self.context["request"]))
         if self.instance is not None and not isinstance(self.instance, list):
             fields["recipients"].required = False
         return fields
@@ -627,41 +541,25 @@ class AlertSerializer(SharedRecordSerializer):
     def get_unacknowledged_urgent(self, obj) -> bool:
         return obj.is_urgent and any(r.acknowledged_at is None for r in obj.receipts.all())
 
-    def validate_sensitivity(self, value):
-        if value not in (Sensitivity.PARTNERS, Sensitivity.RESTRICTED):
-            raise serializers.ValidationError(_("An alert goes to partners or is restricted to listed agencies."))
-        return value
-
     def validate(self, attrs):
         sensitivity = attrs.get("sensitivity", getattr(self.instance, "sensitivity", Sensitivity.PARTNERS))
         recipients = attrs.get("recipients")
-        if recipients is not None and not recipients:
-            raise serializers.ValidationError({"recipients": [_("Name at least one recipient agency.")]})
         # A restricted alert is at least visible to its recipients.
         if sensitivity == Sensitivity.RESTRICTED and recipients and not attrs.get("shared_with"):
             attrs["shared_with"] = list(recipients)
         attrs = super().validate(attrs)
-        if sensitivity == Sensitivity.RESTRICTED and recipients:
-            listed = {
-                a.pk for a in attrs.get("shared_with") or (self.instance.shared_with.all() if self.instance else [])
-            }
-            missing = [a.code for a in recipients if a.pk not in listed]
-            if missing:
-                raise serializers.ValidationError(
-                    {
-                        "recipients": [
-                            _("Recipients must be among the listed agencies: %(codes)s.")
-                            % {"codes": ", ".join(missing)}
-                        ]
-                    }
-                )
+        if recipients is not None:
+            listed = attrs.get("shared_with")
+            if listed is None and self.instance is not None:
+                listed = list(self.instance.shared_with.all())
+            services.check_recipients(sensitivity, listed, recipients)
         return attrs
 
     @transaction.atomic
     def create(self, validated_data):
         recipients = validated_data.pop("recipients")
         alert = super().create(validated_data)
-        services.set_recipients(alert, recipients)
+        services.set_recipients(alert, recipients, actor=self.principal.user)
         return alert
 
     @transaction.atomic
@@ -669,7 +567,7 @@ class AlertSerializer(SharedRecordSerializer):
         recipients = validated_data.pop("recipients", None)
         alert = super().update(instance, validated_data)
         if recipients is not None:
-            services.set_recipients(alert, recipients)
+            services.set_recipients(alert, recipients, actor=self.principal.user)
         return alert
 
 
@@ -690,8 +588,7 @@ class KpiQuerySerializer(serializers.Serializer):
         return parts
 
     def validate(self, attrs):
-        if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": [_("The end date is before the start date.")]})
+        validate_period(attrs.get("start"), attrs.get("end"), "end")
         return attrs
 
 

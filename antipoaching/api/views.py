@@ -1,5 +1,4 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,8 +12,10 @@ from rest_framework.views import APIView
 from core.access import can_edit, principal_for
 from core.api.permissions import PortalAccessPermission, SecretariatOrAdminWrite
 from core.api.views import PrincipalMixin, SharedRecordViewSet
+from core.api.workflow import WorkflowViewSetMixin
+from core.exports import FORMATS, export_response
 
-from .. import exports, services
+from .. import services
 from ..filters import (
     ActionPlanFilterSet,
     AlertFilterSet,
@@ -35,6 +36,7 @@ from ..models import (
     PatrolLeg,
     Waypoint,
 )
+from ..services import export_rows
 from .serializers import (
     ActionPlanSerializer,
     AlertSerializer,
@@ -45,7 +47,6 @@ from .serializers import (
     KpiQuerySerializer,
     PatrolLegSerializer,
     PatrolSerializer,
-    TransitionRequestSerializer,
     WaypointSerializer,
 )
 
@@ -55,6 +56,12 @@ def _raise_drf(exc):
         raise PermissionDenied(str(exc)) from exc
     messages = exc.message_dict if hasattr(exc, "message_dict") else {"detail": exc.messages}
     raise serializers.ValidationError(messages) from exc
+
+
+def _export(headers, rows, label, fmt):
+    if fmt not in FORMATS:
+        raise serializers.ValidationError({"as": [_("Choose csv or xlsx.")]})
+    return export_response(headers, rows, label, fmt)
 
 
 class IncidentTypeViewSet(viewsets.ModelViewSet):
@@ -71,14 +78,9 @@ class IncidentTypeViewSet(viewsets.ModelViewSet):
         return IncidentType.objects.select_related("species")
 
 
-class WorkflowPermission(PortalAccessPermission):
-    """Workflow steps are not edits: services decide who may take them (coordinators of other agencies too)."""
+class ActionPlanViewSet(WorkflowViewSetMixin, SharedRecordViewSet):
+    """Plans; their workflow steps are GET/POST …/{id}/transitions/[{name}/] (core.workflow)."""
 
-    def has_object_permission(self, request, view, obj):
-        return True
-
-
-class ActionPlanViewSet(SharedRecordViewSet):
     model = ActionPlan
     serializer_class = ActionPlanSerializer
     filterset_class = ActionPlanFilterSet
@@ -87,60 +89,11 @@ class ActionPlanViewSet(SharedRecordViewSet):
         "protected_areas",
         "targets",
         "activities__agency",
-        "transitions__user",
-        "transitions__agency",
     )
     ordering_fields = ("created_at", "updated_at", "period_start")
 
     def perform_destroy(self, instance):
         services.delete_plan(instance)
-
-    def _transition(self, request, name):
-        plan = self.get_object()
-        body = TransitionRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        function = services.TRANSITIONS[name][0]
-        kwargs = {"note": body.validated_data.get("note", "")}
-        if name == "evaluate":
-            kwargs["evaluation"] = body.validated_data.get("evaluation")
-        try:
-            plan = function(plan, self.principal, **kwargs)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            _raise_drf(exc)
-        plan = self.get_queryset().get(pk=plan.pk)
-        response = Response(self.get_serializer(plan).data)
-        response["ETag"] = plan.etag
-        return response
-
-    @extend_schema(request=TransitionRequestSerializer, responses=ActionPlanSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[WorkflowPermission])
-    def submit(self, request, pk=None):
-        return self._transition(request, "submit")
-
-    @extend_schema(request=TransitionRequestSerializer, responses=ActionPlanSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[WorkflowPermission])
-    def approve(self, request, pk=None):
-        return self._transition(request, "approve")
-
-    @extend_schema(request=TransitionRequestSerializer, responses=ActionPlanSerializer)
-    @action(detail=True, methods=["post"], url_path="return", permission_classes=[WorkflowPermission])
-    def return_to_draft(self, request, pk=None):
-        return self._transition(request, "return")
-
-    @extend_schema(request=TransitionRequestSerializer, responses=ActionPlanSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[WorkflowPermission])
-    def activate(self, request, pk=None):
-        return self._transition(request, "activate")
-
-    @extend_schema(request=TransitionRequestSerializer, responses=ActionPlanSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[WorkflowPermission])
-    def complete(self, request, pk=None):
-        return self._transition(request, "complete")
-
-    @extend_schema(request=TransitionRequestSerializer, responses=ActionPlanSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[WorkflowPermission])
-    def evaluate(self, request, pk=None):
-        return self._transition(request, "evaluate")
 
     @action(detail=True, methods=["get"])
     def evaluation(self, request, pk=None):
@@ -201,8 +154,8 @@ class PatrolViewSet(SharedRecordViewSet):
     def export(self, request):
         """CSV (default) or XLSX (?as=xlsx) patrol summaries with their effort."""
         queryset = self.filter_queryset(self.get_queryset())
-        headers, rows = exports.patrol_rows(self.principal, queryset)
-        return exports.respond(headers, rows, "patrols", request.query_params.get("as", "csv"))
+        headers, rows = export_rows.patrol_rows(self.principal, queryset)
+        return _export(headers, rows, "patrols", request.query_params.get("as", "csv"))
 
 
 class PatrolChildViewSet(PrincipalMixin, viewsets.ModelViewSet):
@@ -258,8 +211,8 @@ class WaypointViewSet(PatrolChildViewSet):
     def export(self, request):
         """CSV (default) or XLSX (?as=xlsx); others' tiger and leopard points snapped to their grid."""
         queryset = self.filter_queryset(self.get_queryset())
-        headers, rows = exports.waypoint_rows(self.principal, queryset)
-        return exports.respond(headers, rows, "waypoints", request.query_params.get("as", "csv"))
+        headers, rows = export_rows.waypoint_rows(self.principal, queryset)
+        return _export(headers, rows, "waypoints", request.query_params.get("as", "csv"))
 
 
 class IncidentViewSet(SharedRecordViewSet):
@@ -274,8 +227,8 @@ class IncidentViewSet(SharedRecordViewSet):
     def export(self, request):
         """CSV (default) or XLSX (?as=xlsx) of the filtered incidents the caller may see."""
         queryset = self.filter_queryset(self.get_queryset())
-        headers, rows = exports.incident_rows(self.principal, queryset)
-        return exports.respond(headers, rows, "incidents", request.query_params.get("as", "csv"))
+        headers, rows = export_rows.incident_rows(self.principal, queryset)
+        return _export(headers, rows, "incidents", request.query_params.get("as", "csv"))
 
 
 class IncidentLinkViewSet(
@@ -353,7 +306,7 @@ class KpiView(PrincipalMixin, APIView):
             group=params["group"],
         )
         if params.get("export"):
-            return exports.respond(table.headers(), list(table.flat_rows()), "kpis", params["export"])
+            return export_response(table.headers(), table.flat_rows(), "kpis", params["export"])
         codes = {t.pk: t.code for t in table.types}
         rows = []
         for row in table.rows:

@@ -1,11 +1,12 @@
 """Alerts to counterpart agencies, with receipt tracking."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.models import SharedRecord
+from core.models import Sensitivity, SharedRecord
 
 from .incidents import Incident
 
@@ -46,6 +47,11 @@ class Alert(SharedRecord):
 
     def get_absolute_url(self):
         return reverse("antipoaching:alert-detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.sensitivity not in (Sensitivity.PARTNERS, Sensitivity.RESTRICTED):
+            raise ValidationError({"sensitivity": _("An alert goes to partners or is restricted to listed agencies.")})
 
     @property
     def is_urgent(self):

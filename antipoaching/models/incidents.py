@@ -151,6 +151,10 @@ class Incident(SharedRecord):
     status = models.CharField(_("status"), max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.OPEN)
     description = models.TextField(_("description"), blank=True)
 
+    # Suspects (names, document numbers, …) are personal data (core.personal_data): the audit log
+    # keeps that they changed, never the values; only the owner and listed agencies see them.
+    personal_data_fields = ("suspects",)
+
     class Meta(SharedRecord.Meta):
         ordering = ["-occurred_on", "-created_at"]
         verbose_name = _("incident")
@@ -195,6 +199,9 @@ class IncidentLink(AuditedModel, TimeStampedModel):
     created_by_agency = models.ForeignKey(
         "core.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("linked by")
     )
+
+    # A partner links its own case (from) to a case of another agency it can see (to).
+    link_rules = {"from_incident": "edit", "to_incident": "view"}
 
     class Meta:
         ordering = ["-created_at"]

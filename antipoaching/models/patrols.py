@@ -76,6 +76,9 @@ class Patrol(SharedRecord):
     patrol_days = models.PositiveIntegerField(_("patrol days"), default=0, editable=False)
     person_days = models.PositiveIntegerField(_("person-days"), default=0, editable=False)
 
+    # A patrol joins only a plan or operation its agency owns or takes part in.
+    link_rules = {"plan": "edit", "operation": "edit"}
+
     class Meta(SharedRecord.Meta):
         ordering = ["-start"]
         verbose_name = _("patrol")
@@ -105,6 +108,10 @@ def validate_track(value):
 
 
 class PatrolLeg(AuditedModel, TimeStampedModel):
+    # The GPX file a leg was read from is a core.documents attachment (role "gpx"); visibility
+    # and the edit right come from the patrol.
+    access_parent = "patrol"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="legs", verbose_name=_("patrol"))
     start = models.DateTimeField(_("start"))
@@ -117,7 +124,6 @@ class PatrolLeg(AuditedModel, TimeStampedModel):
         validators=[validate_track],
         help_text=_("GeoJSON LineString in WGS84 (longitude, latitude)."),
     )
-    gpx_file = models.FileField(_("GPX file"), upload_to="antipoaching/gpx/", blank=True)
     distance_km = models.DecimalField(_("distance (km)"), max_digits=10, decimal_places=3, default=0, editable=False)
 
     class Meta:

@@ -3,15 +3,15 @@
 An activity's reminders are kept by antipoaching.services (save_activity, delete_activity).
 """
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.geo import validate_geojson
-from core.models import AuditedModel, Country, SharedRecord, TimeStampedModel
+from core.models import AuditedModel, SharedRecord, TimeStampedModel
 from core.validators import validate_period
+from core.workflow import assert_editable
 
 
 class PlanStatus(models.TextChoices):
@@ -26,6 +26,14 @@ class PlanStatus(models.TextChoices):
 def validate_area_polygon(value):
     if value:
         validate_geojson(value, ("Polygon", "MultiPolygon"))
+
+
+def refuse_if_closed(plan_id):
+    """A completed or evaluated plan is read-only on every path (form, API, admin), with its
+    targets and activities: raises the workflow's translated "can no longer be changed"."""
+    stored = ActionPlan._base_manager.filter(pk=plan_id).first() if plan_id else None
+    if stored is not None:
+        assert_editable(stored)
 
 
 class ActionPlan(SharedRecord):
@@ -51,6 +59,9 @@ class ActionPlan(SharedRecord):
     )
     evaluation = models.TextField(_("evaluation"), blank=True)
 
+    # Coordinators of participating agencies may attach activities and operations to the plan.
+    link_participants = "participating_agencies"
+
     class Meta(SharedRecord.Meta):
         ordering = ["-period_start", "-created_at"]
         verbose_name = _("joint action plan")
@@ -65,6 +76,25 @@ class ActionPlan(SharedRecord):
     def clean(self):
         super().clean()
         validate_period(self.period_start, self.period_end, "period_end")
+        if self.pk and not self._state.adding:
+            refuse_if_closed(self.pk)
+
+    @property
+    def planned_activities(self):
+        """The activities as approved (title, agency, due date), without their progress.
+
+        Frozen by the workflow: rewriting this sends an approved plan back to review.
+        """
+        columns = [c for c in self._activity_columns() if c]
+        rows = self.activities.values_list(*columns, "agency_id", "due_date") if self.pk else []
+        # None and "" are the same empty translation (the API writes "", older rows hold None).
+        return tuple(sorted(tuple("" if v is None else str(v) for v in row) for row in rows))
+
+    @staticmethod
+    def _activity_columns():
+        from core.translated import localized_columns
+
+        return list(localized_columns("title").values())
 
 
 class TargetMetric(models.TextChoices):
@@ -99,6 +129,10 @@ class PlanTarget(AuditedModel, TimeStampedModel):
     def __str__(self):
         return f"{self.get_metric_display()}: {self.value} {self.get_per_display()}"
 
+    def clean(self):
+        super().clean()
+        refuse_if_closed(self.plan_id)
+
 
 class ActivityStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
@@ -109,6 +143,8 @@ class ActivityStatus(models.TextChoices):
 
 class PlanActivity(AuditedModel, TimeStampedModel):
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="activities", verbose_name=_("plan"))
+    # Only the plan's agency or a participating agency adds activities to it.
+    link_rules = {"plan": "edit"}
     title = models.CharField(_("title"), max_length=255)
     agency = models.ForeignKey(
         "core.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("owning agency")
@@ -126,36 +162,9 @@ class PlanActivity(AuditedModel, TimeStampedModel):
     def __str__(self):
         return self.title
 
-
-class PlanTransition(models.Model):
-    """One step of a plan's workflow (or one country's approval): who, for which agency, when."""
-
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("plan"))
-    from_status = models.CharField(_("from"), max_length=16, choices=PlanStatus.choices)
-    to_status = models.CharField(_("to"), max_length=16, choices=PlanStatus.choices)
-    is_approval = models.BooleanField(_("approval"), default=False)
-    country = models.CharField(_("country"), max_length=3, choices=Country.choices, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("user"),
-    )
-    agency = models.ForeignKey(
-        "core.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("agency")
-    )
-    at = models.DateTimeField(_("time"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        ordering = ["plan", "at", "pk"]
-        verbose_name = _("plan transition")
-        verbose_name_plural = _("plan transitions")
-
-    def __str__(self):
-        return f"{self.plan}: {self.from_status} → {self.to_status}"
+    def clean(self):
+        super().clean()
+        refuse_if_closed(self.plan_id)
 
 
 class OperationKind(models.TextChoices):
@@ -177,6 +186,11 @@ class JointOperation(SharedRecord):
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"), null=True, blank=True)
     results = models.TextField(_("results"), blank=True)
+
+    # An operation joins only a plan its agency owns or takes part in; the operation's own
+    # participating agencies may attach their patrols to it.
+    link_rules = {"plan": "edit"}
+    link_participants = "agencies"
 
     class Meta(SharedRecord.Meta):
         ordering = ["-start"]

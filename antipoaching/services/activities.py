@@ -8,6 +8,7 @@ and, with it, the obligation's pending reminders; deleting a plan cancels all of
 from django.db import transaction
 from django.utils import timezone
 
+from core.models import ObligationStatus, ReminderStatus
 from core.reminders import cancel_obligation, obligation_for, upsert_obligation
 
 from ..models import ActivityStatus, PlanActivity, PlanStatus, PlanTarget
@@ -39,6 +40,10 @@ def sync_activity_obligation(activity, plan=None):
             cancel_obligation(activity)
         return None
     existing = obligation_for(activity)
+    if existing is not None and existing.status == ObligationStatus.CANCELLED:
+        # Wanted again (a plan approved again after a change): the reminders skipped when it was
+        # cancelled are planned anew (core.reminders keeps one row per kind and date).
+        existing.reminders.filter(status=ReminderStatus.SKIPPED).delete()
     fulfilled = None
     if activity.status == ActivityStatus.DONE:
         fulfilled = existing.fulfilled_at if existing and existing.fulfilled_at else timezone.now()
@@ -63,7 +68,7 @@ def cancel_orphan_obligations():
     """Cancel open obligations whose activity no longer exists (left by deletes before this path)."""
     from django.contrib.contenttypes.models import ContentType
 
-    from core.models import DatedObligation, ObligationStatus
+    from core.models import DatedObligation
 
     content_type = ContentType.objects.get_for_model(PlanActivity)
     existing = {str(pk) for pk in PlanActivity.objects.values_list("pk", flat=True)}

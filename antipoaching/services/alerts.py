@@ -1,19 +1,58 @@
 """Alerts to counterpart agencies and their receipts."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import notify
+from core.models import Agency, Sensitivity
 
 from ..models import URGENT_LEVELS, Alert, AlertReceipt
 
+ALERT_EVENT = notify.register_event("antipoaching.alert", gettext_lazy("Alert from a counterpart agency"))
 
-def set_recipients(alert, agencies):
-    """Make the receipts match `agencies` (kept receipts keep their opened/acknowledged times)."""
+
+def check_recipients(sensitivity, listed, recipients):
+    """The recipients rule of every path (page, API): at least one, and on a restricted alert
+    only agencies the record is shared with. Raises ValidationError on "recipients"."""
+    recipients = list(recipients or [])
+    if not recipients:
+        raise ValidationError({"recipients": _("Name at least one recipient agency.")})
+    if sensitivity == Sensitivity.RESTRICTED:
+        listed_ids = {a.pk for a in listed or []}
+        missing = [a.code for a in recipients if a.pk not in listed_ids]
+        if missing:
+            raise ValidationError(
+                {
+                    "recipients": _("Recipients must be among the listed agencies: %(codes)s.")
+                    % {"codes": ", ".join(missing)}
+                }
+            )
+
+
+def set_recipients(alert, agencies, actor=None):
+    """Make the receipts match `agencies` (kept receipts keep their opened/acknowledged times).
+
+    The staff of each newly added agency are told at once (core.notify); an urgent or
+    high-urgency alert is urgent: emailed immediately and on their dashboard until acknowledged.
+    """
     wanted = {a.pk for a in agencies}
     alert.receipts.exclude(agency_id__in=wanted).delete()
     existing = set(alert.receipts.values_list("agency_id", flat=True))
-    AlertReceipt.objects.bulk_create([AlertReceipt(alert=alert, agency_id=pk) for pk in wanted - existing])
+    added = wanted - existing
+    AlertReceipt.objects.bulk_create([AlertReceipt(alert=alert, agency_id=pk) for pk in added])
+    if added:
+        notify.notify(
+            notify.staff_of(Agency.objects.filter(pk__in=added)),
+            ALERT_EVENT,
+            gettext_lazy("Alert: %(record)s"),
+            body=lambda context: context["record"].message,
+            record=alert,
+            actor=actor,
+            urgent=alert.is_urgent,
+        )
 
 
 def _receipt_for(alert, principal):
@@ -45,6 +84,8 @@ def acknowledge_alert(alert, principal):
         receipt.acknowledged_at, receipt.acknowledged_by = now, user
         receipt.acknowledged_via_key = principal.api_key.prefix if principal.api_key else ""
     receipt.save()
+    # Acknowledged for the agency: the alert leaves the dashboard of all its staff.
+    notify.acknowledge_record(alert, users=notify.staff_of(receipt.agency))
     return receipt
 
 

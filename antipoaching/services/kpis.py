@@ -5,7 +5,7 @@ from collections import OrderedDict
 from decimal import Decimal
 
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils.translation import gettext as _
 
 from core.models import Country
@@ -17,6 +17,7 @@ GROUPS = {
     "agency": ("owner_agency__code", "patrol__owner_agency__code", "owner_agency__code"),
     "area": ("protected_area_id", "patrol__protected_area_id", "protected_area_id"),
     "month": (TruncMonth("start"), TruncMonth("patrol__start"), TruncMonth("occurred_on")),
+    "year": (ExtractYear("start"), ExtractYear("patrol__start"), ExtractYear("occurred_on")),
 }
 
 
@@ -212,7 +213,13 @@ class KpiTable:
 
 
 def _group_label(name):
-    return {"country": _("Country"), "agency": _("Agency"), "area": _("Protected area"), "month": _("Month")}[name]
+    return {
+        "country": _("Country"),
+        "agency": _("Agency"),
+        "area": _("Protected area"),
+        "month": _("Month"),
+        "year": _("Year"),
+    }[name]
 
 
 def _group_value(name, value):
@@ -268,31 +275,40 @@ def months_in(start, end):
 
 
 def plan_evaluation(plan, principal):
-    """Targets against achievement, per country and in total, over the plan's agencies and period."""
+    """Targets against achievement, per country and in total, over the plan's agencies and period.
+
+    Reads the same registered figure as the KPI page (antipoaching.kpis), grouped by agency (and
+    protected area when the plan names some), so both always agree.
+    """
+    from core.figures import Period
+
+    from ..figures import kpi_table
+
     agencies = list(plan.participating_agencies.all())
-    areas = list(plan.protected_areas.all())
-    table = compute_kpis(
-        principal,
-        start=plan.period_start,
-        end=plan.period_end,
-        agencies=agencies,
-        areas=areas or None,
-        group=("country",),
-    )
-    countries = sorted({a.country for a in agencies})
+    areas = {a.pk for a in plan.protected_areas.all()}
+    group = ("agency", "area") if areas else ("agency",)
+    table = kpi_table(principal, Period.between(plan.period_start, plan.period_end), group)
+    country_of = {a.code: a.country for a in agencies}
+    achieved = {}
+    for row in table.rows:
+        if row.get("agency") not in country_of or (areas and row.get("area") not in areas):
+            continue
+        side = achieved.setdefault(country_of[row.get("agency")], {})
+        for field in METRIC_FIELDS.values():
+            side[field] = side.get(field, 0) + float(row.get(field) or 0)
+    countries = sorted(set(country_of.values()))
     operations = JointOperation.objects.visible_to(principal).filter(plan=plan).count()
     months = months_in(plan.period_start, plan.period_end)
     rows = []
     for target in plan.targets.all():
         goal = float(target.value) * (months if target.per == TargetPeriod.MONTH else 1)
-        by_country = {}
-        for country in countries:
-            row = table.row(country=country)
-            if target.metric == TargetMetric.JOINT_OPERATIONS:
-                by_country[country] = operations
-            else:
-                by_country[country] = float(row[METRIC_FIELDS[target.metric]]) if row else 0
-        total = operations if target.metric == TargetMetric.JOINT_OPERATIONS else sum(by_country.values())
+        if target.metric == TargetMetric.JOINT_OPERATIONS:
+            by_country = {country: operations for country in countries}
+            total = operations
+        else:
+            field = METRIC_FIELDS[target.metric]
+            by_country = {country: achieved.get(country, {}).get(field, 0) for country in countries}
+            total = sum(by_country.values())
         rows.append(
             {
                 "target": target,

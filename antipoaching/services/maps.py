@@ -1,9 +1,10 @@
-"""Points and tracks for maps and lists: sensitive points generalized for whoever may not see them precisely."""
+"""Points and tracks for maps and lists (GeoJSON through core.geojson): sensitive points generalized
+for whoever may not see them precisely."""
 
-from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from core.geo import generalize_point
+from core.geojson import records_collection
 
 from ..models import Incident, Patrol, PatrolLeg, Waypoint
 
@@ -28,87 +29,63 @@ def visible_waypoints(principal):
 
 def track_feature_collection(principal, patrols):
     """Patrol tracks for the map. Tracks are effort, not animal locations: shown as recorded."""
-    features = []
-    for leg in (
+    legs = (
         PatrolLeg.objects.filter(patrol__in=patrols)
         .exclude(track=None)
         .select_related("patrol", "patrol__owner_agency")
-    ):
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": leg.track,
-                "properties": {
-                    "name": str(leg.patrol),
-                    "url": leg.patrol.get_absolute_url(),
-                    "country": leg.patrol.owner_agency.country,
-                    "note": f"{leg.patrol.owner_agency.code} · {leg.distance_km} km",
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _point_feature(point, properties):
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [point.longitude, point.latitude]},
-        "properties": {**properties, "generalized": point.generalized, "grid_degrees": point.grid_degrees},
-    }
+    )
+    return records_collection(
+        legs,
+        lambda leg: leg.track,
+        lambda leg: {
+            "name": str(leg.patrol),
+            "url": leg.patrol.get_absolute_url(),
+            "country": leg.patrol.owner_agency.country,
+            "note": f"{leg.patrol.owner_agency.code} · {leg.distance_km} km",
+        },
+    )
 
 
 def incident_feature_collection(principal, incidents):
     precise_ids = principal.precise_owner_ids(Incident)
-    features = []
-    for incident in incidents.exclude(latitude=None).select_related(
-        "owner_agency", "incident_type__species", "species"
-    ):
-        point = point_for(
+    return records_collection(
+        incidents.exclude(latitude=None).select_related("owner_agency", "incident_type__species", "species"),
+        lambda incident: point_for(
             principal,
             incident.owner_agency_id,
             incident.latitude,
             incident.longitude,
             incident.sensitivity_category,
             precise_ids,
-        )
-        if point is None:
-            continue
-        note = f"{incident.owner_agency.code} · {incident.occurred_on:%Y-%m-%d}"
-        if point.generalized:
-            note += " · " + _("location generalized to a %(grid)s° grid") % {"grid": point.grid_degrees}
-        features.append(
-            _point_feature(
-                point, {"name": str(incident), "url": incident.get_absolute_url(), "note": note, "color": "#dc3545"}
-            )
-        )
-    return {"type": "FeatureCollection", "features": features}
+        ),
+        lambda incident: {
+            "name": str(incident),
+            "url": incident.get_absolute_url(),
+            "note": f"{incident.owner_agency.code} · {incident.occurred_on:%Y-%m-%d}",
+            "color": "#dc3545",
+        },
+    )
 
 
 def waypoint_feature_collection(principal, waypoints):
     precise_ids = principal.precise_owner_ids(Patrol)
-    features = []
-    for wp in waypoints.select_related("patrol__owner_agency", "incident_type__species"):
-        point = point_for(
+    return records_collection(
+        waypoints.select_related("patrol__owner_agency", "incident_type__species"),
+        lambda wp: point_for(
             principal,
             wp.patrol.owner_agency_id,
             wp.latitude,
             wp.longitude,
             wp.incident_type.sensitivity_category,
             precise_ids,
-        )
-        if point is None:
-            continue
-        note = f"{wp.patrol.owner_agency.code} · {wp.time:%Y-%m-%d} · ×{wp.count}"
-        if point.generalized:
-            note += " · " + _("location generalized to a %(grid)s° grid") % {"grid": point.grid_degrees}
-        color = "#fd7e14" if wp.incident_type.category == "wildlife" else "#6f42c1"
-        features.append(
-            _point_feature(
-                point,
-                {"name": str(wp.incident_type), "url": wp.patrol.get_absolute_url(), "note": note, "color": color},
-            )
-        )
-    return {"type": "FeatureCollection", "features": features}
+        ),
+        lambda wp: {
+            "name": str(wp.incident_type),
+            "url": wp.patrol.get_absolute_url(),
+            "note": f"{wp.patrol.owner_agency.code} · {wp.time:%Y-%m-%d} · ×{wp.count}",
+            "color": "#fd7e14" if wp.incident_type.category == "wildlife" else "#6f42c1",
+        },
+    )
 
 
 def geometry_bounds(track):

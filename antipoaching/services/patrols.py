@@ -117,6 +117,18 @@ def save_leg(leg):
 
 
 @transaction.atomic
+def save_leg_with_gpx(leg, gpx_file, principal):
+    """Save a leg read from a GPX file and keep the file as its attachment (core.documents)."""
+    from core.documents import attach
+
+    save_leg(leg)
+    if gpx_file is not None:
+        gpx_file.seek(0)
+        attach(leg, gpx_file, principal, role="gpx")
+    return leg
+
+
+@transaction.atomic
 def delete_leg(leg):
     patrol_id = leg.patrol_id
     leg.delete()

@@ -68,3 +68,10 @@ def make_patrol(agency, start=None, days=1, **kwargs):
     }
     defaults.update(kwargs)
     return services.save_patrol(Patrol(owner_agency=agency, **defaults))
+
+
+def body(response):
+    """The bytes of a response, streamed (core.exports) or not."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content

@@ -15,6 +15,7 @@ from antipoaching import models, services
 from core import reminders
 from core.access import Principal
 from core.models import ObligationStatus
+from core.workflow import history, perform
 
 from .conftest import TRACK, make_patrol
 
@@ -144,7 +145,6 @@ def new_records(w):
             ),
             {},
         ),
-        models.PlanTransition: (None, {}),  # written by the workflow only
         models.JointOperation: (
             models.JointOperation(owner_agency=w["cn"], kind="raid", title_en="Admin raid", start=START),
             {"agencies": [w["cn"]]},
@@ -203,7 +203,7 @@ def _registered():
 def test_every_registered_model_is_added_and_changed_in_the_admin(admin_client, world):
     records = new_records(world)
     registered = _registered()
-    assert len(registered) >= 13
+    assert len(registered) >= 12
     for model, _model_admin in registered:
         assert model in records, f"add {model.__name__} to new_records()"
         instance, many = records[model]
@@ -225,8 +225,6 @@ def test_every_registered_model_is_added_and_changed_in_the_admin(admin_client, 
         response = admin_client.post(change_url, page_data(change_page))
         assert response.status_code == 302, (model, _errors(response))
         assert admin_client.get(_url(model, "changelist")).status_code == 200, model
-    transition = models.PlanTransition.objects.create(plan=world["plan"], from_status="draft", to_status="under_review")
-    assert admin_client.get(_url(models.PlanTransition, "change", transition.pk)).status_code == 200
 
 
 # --- the admin goes through the write path ------------------------------------------------------
@@ -235,11 +233,20 @@ def test_every_registered_model_is_added_and_changed_in_the_admin(admin_client, 
 @pytest.fixture
 def approved_plan(world, cn_staff, cn_coord):
     plan = world["plan"]
-    services.submit_plan(plan, Principal.for_user(cn_staff))
-    services.approve_plan(plan, Principal.for_user(cn_coord))
+    perform(plan, "submit", Principal.for_user(cn_staff))
+    plan.refresh_from_db()
+    perform(plan, "approve", Principal.for_user(cn_coord), revision=plan.revision)
     plan.refresh_from_db()
     assert plan.status == "approved"
     return plan
+
+
+def _back_in_review_then_approved(plan, coordinator):
+    """An activity edit rewrote the approved plan: it is back in review until approved again."""
+    plan.refresh_from_db()
+    assert plan.status == "under_review"
+    assert history(plan).last().changes == ["planned_activities"]
+    perform(plan, "approve", Principal.for_user(coordinator), revision=plan.revision)
 
 
 def _inline_prefix(page, model):
@@ -247,7 +254,7 @@ def _inline_prefix(page, model):
 
 
 @pytest.mark.django_db
-def test_plan_activities_in_the_plans_admin_keep_their_obligations(admin_client, approved_plan, world):
+def test_plan_activities_in_the_plans_admin_keep_their_obligations(admin_client, approved_plan, world, cn_coord):
     url = _url(models.ActionPlan, "change", approved_plan.pk)
     page = admin_client.get(url)
     prefix = _inline_prefix(page, models.PlanActivity)
@@ -264,6 +271,7 @@ def test_plan_activities_in_the_plans_admin_keep_their_obligations(admin_client,
     )
     response = admin_client.post(url, data)
     assert response.status_code == 302, _errors(response)
+    _back_in_review_then_approved(approved_plan, cn_coord)
     activity = models.PlanActivity.objects.get(plan=approved_plan)
     obligation = reminders.obligation_for(activity)
     assert obligation.status == ObligationStatus.OPEN and obligation.due_date == datetime.date(2026, 5, 1)
@@ -272,6 +280,7 @@ def test_plan_activities_in_the_plans_admin_keep_their_obligations(admin_client,
     data = page_data(page)
     data[f"{prefix}-0-due_date"] = "2026-06-15"
     assert admin_client.post(url, data).status_code == 302
+    _back_in_review_then_approved(approved_plan, cn_coord)
     obligation.refresh_from_db()
     assert obligation.due_date == datetime.date(2026, 6, 15) and obligation.status == ObligationStatus.OPEN
 
@@ -286,7 +295,7 @@ def test_plan_activities_in_the_plans_admin_keep_their_obligations(admin_client,
 
 
 @pytest.mark.django_db
-def test_plan_activity_admin_and_plan_deletion_keep_obligations(admin_client, approved_plan, world):
+def test_plan_activity_admin_and_plan_deletion_keep_obligations(admin_client, approved_plan, world, cn_coord):
     add_url = _url(models.PlanActivity, "add")
     page = admin_client.get(add_url)
     instance = models.PlanActivity(
@@ -296,6 +305,7 @@ def test_plan_activity_admin_and_plan_deletion_keep_obligations(admin_client, ap
         add_url, page_data(page, page.context["adminform"].form.__class__(instance=instance).initial)
     )
     assert response.status_code == 302, _errors(response)
+    _back_in_review_then_approved(approved_plan, cn_coord)
     activity = models.PlanActivity.objects.get()
     obligation = reminders.obligation_for(activity)
     assert obligation.status == ObligationStatus.OPEN
@@ -304,12 +314,15 @@ def test_plan_activity_admin_and_plan_deletion_keep_obligations(admin_client, ap
     data = page_data(admin_client.get(change_url))
     data["status"] = "done"
     assert admin_client.post(change_url, data).status_code == 302
+    approved_plan.refresh_from_db()
+    assert approved_plan.status == "approved"  # progress is not a change of the approved content
     obligation.refresh_from_db()
     assert obligation.status == ObligationStatus.FULFILLED
 
     assert admin_client.post(_url(models.PlanActivity, "delete", activity.pk), {"post": "yes"}).status_code == 302
     obligation.refresh_from_db()
     assert obligation.status == ObligationStatus.CANCELLED
+    _back_in_review_then_approved(approved_plan, cn_coord)
 
     # "Delete selected" on plans: every activity's obligation goes with its plan.
     second = services.save_activity(

@@ -5,6 +5,7 @@ import pytest
 
 from antipoaching import services
 from antipoaching.models import Incident, PatrolLeg, Waypoint
+from antipoaching.tests.conftest import body
 from core.access import Principal
 
 from .conftest import TRACK, make_patrol
@@ -75,13 +76,13 @@ def test_kpi_api_and_exports(api_client, field_data, cn_staff):
     rows = {r["key"]["agency"]: r for r in data["rows"]}
     assert rows["CNPARK"]["encounter_rates"]["snare"]["count"] == 12
     csv = api_client.get("/api/v1/antipoaching/kpis/", {"export": "csv"})
-    assert csv["Content-Type"].startswith("text/csv") and "Patrol km" in csv.content.decode("utf-8-sig")
+    assert csv["Content-Type"].startswith("text/csv") and "Patrol km" in body(csv).decode("utf-8-sig")
     xlsx = api_client.get("/api/v1/antipoaching/kpis/", {"export": "xlsx"})
     from io import BytesIO
 
     from openpyxl import load_workbook
 
-    sheet = load_workbook(BytesIO(xlsx.content)).active
+    sheet = load_workbook(BytesIO(body(xlsx))).active
     assert sheet.cell(1, 2).value == "Patrols" and sheet.max_row == 3
     assert api_client.get("/api/v1/antipoaching/kpis/", {"group": "planet"}).status_code == 400
 

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from antipoaching import services
 from antipoaching.models import ActionPlan, Alert, Incident, Patrol, PatrolLeg, Waypoint
 from antipoaching.services import set_recipients
+from antipoaching.tests.conftest import body
 from core.models import ObjectChange
 
 from .conftest import TRACK, make_patrol
@@ -37,7 +38,7 @@ def test_restricted_incident_on_every_page_path(client, secret, third_staff, ru_
     assert "SECRET-42" not in client.get("/en/antipoaching/incidents/").content.decode()
     assert "SECRET-42" not in client.get("/en/antipoaching/incidents/?incident_type=carcass&q=Hidden").content.decode()
     assert client.get(f"/en/antipoaching/incidents/{secret.pk}/").status_code == 404
-    assert "SECRET-42" not in client.get("/en/antipoaching/incidents/?export=csv").content.decode("utf-8-sig")
+    assert "SECRET-42" not in body(client.get("/en/antipoaching/incidents/?export=csv")).decode("utf-8-sig")
     assert "SECRET-42" not in client.get("/en/antipoaching/map/").content.decode()
     assert "SECRET-42" not in client.get("/en/search/?q=SECRET").content.decode()
     kpis = client.get("/en/antipoaching/kpis/").content.decode()
@@ -168,15 +169,21 @@ def test_plan_approval_through_pages(client, cn_staff, cn_coord, ru_coord, cn_ag
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     plan = ActionPlan.objects.get()
-    client.post(f"/en/antipoaching/plans/{plan.pk}/step/submit/")
+
+    def step(name, **data):
+        plan.refresh_from_db()
+        url = f"/en/workflow/antipoaching.actionplan/{plan.pk}/{name}/"
+        return client.post(url, {"revision": plan.revision, **data})
+
+    step("submit")
     client.force_login(cn_coord)
-    client.post(f"/en/antipoaching/plans/{plan.pk}/step/approve/", {"note": "CN ok"})
+    step("approve", note="CN ok")
     plan.refresh_from_db()
     assert plan.status == "under_review"
     client.force_login(ru_coord)
     page = client.get(plan.get_absolute_url()).content.decode()
-    assert "Approve" in page
-    client.post(f"/en/antipoaching/plans/{plan.pk}/step/approve/")
+    assert "Approve" in page and 'id="workflow-history"' in page
+    step("approve")
     plan.refresh_from_db()
     assert plan.status == "approved"
     assert "ru_coord" in client.get(plan.get_absolute_url()).content.decode()
@@ -218,7 +225,7 @@ def test_kpi_page_side_by_side_with_svg_and_exports(client, cn_staff, cn_agency,
     assert page.count("<svg") >= 2 and 'data-side="RU"' in page and "Snare" in page
     xlsx = client.get("/en/antipoaching/kpis/?export=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert client.get("/en/antipoaching/patrols/?export=csv").content.decode("utf-8-sig").count("\n") == 3
+    assert body(client.get("/en/antipoaching/patrols/?export=csv")).decode("utf-8-sig").count("\n") == 3
 
 
 @pytest.mark.django_db

@@ -28,11 +28,11 @@ def plan(cn_agency, ru_agency):
 @pytest.mark.django_db
 def test_admin_actions_follow_the_two_country_rule(admin_client, plan):
     changelist = "/en/admin/antipoaching/actionplan/"
-    admin_client.post(changelist, {"action": "plan_submit", "_selected_action": [plan.pk]})
+    admin_client.post(changelist, {"action": "workflow_submit", "_selected_action": [plan.pk]})
     plan.refresh_from_db()
     assert plan.status == PlanStatus.UNDER_REVIEW
     # A superuser is no country's coordinator: the admin cannot approve on their behalf.
-    response = admin_client.post(changelist, {"action": "plan_approve", "_selected_action": [plan.pk]}, follow=True)
+    response = admin_client.post(changelist, {"action": "workflow_approve", "_selected_action": [plan.pk]}, follow=True)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.UNDER_REVIEW
     assert "coordinator" in response.content.decode()

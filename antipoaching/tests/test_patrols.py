@@ -203,3 +203,60 @@ def test_gpx_parser_handles_gpx_1_0_routes():
     data = b'<gpx xmlns="http://www.topografix.com/GPX/1/0"><rte><rtept lat="43" lon="131"/><rtept lat="43.1" lon="131.1"/></rte></gpx>'
     track, first, last = parse_gpx(data)
     assert track["coordinates"] == [[131.0, 43.0], [131.1, 43.1]] and first is None
+
+
+@pytest.mark.django_db
+def test_the_gpx_file_is_kept_as_an_attachment_of_the_leg(api_client, client, cn_staff, ru_staff, cn_agency):
+    from antipoaching.models import PatrolLeg
+    from core.documents import attachments_for
+
+    patrol = make_patrol(cn_agency, sensitivity="owner_only")
+    api_client.force_authenticate(cn_staff)
+    response = api_client.post(
+        LEGS,
+        {"patrol": str(patrol.pk), "gpx_file": SimpleUploadedFile("day1.gpx", GPX, "application/gpx+xml")},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.data
+    leg = PatrolLeg.objects.get(pk=response.data["id"])
+    attachment = attachments_for(leg, role="gpx").get()
+    assert attachment.original_name == "day1.gpx" and attachment.size == len(GPX)
+    client.force_login(cn_staff)
+    download = client.get(f"/en/files/{attachment.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == GPX
+    client.force_login(ru_staff)  # the patrol is owner-only: its file is not there for others
+    assert client.get(f"/en/files/{attachment.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_existing_gpx_files_move_into_attachments(cn_agency, settings, tmp_path):
+    import importlib
+
+    from django.core.files.base import ContentFile
+    from django.db import connection, models
+    from django.db.migrations.loader import MigrationLoader
+
+    from antipoaching.models import PatrolLeg
+    from core.documents import attachments_for
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    migration = importlib.import_module("antipoaching.migrations.0005_gpx_files_to_attachments")
+    patrol = make_patrol(cn_agency)
+    leg = services.save_leg(
+        PatrolLeg(patrol=patrol, start=patrol.start, end=patrol.start + datetime.timedelta(hours=1), track=TRACK)
+    )
+    # The state before: the column exists again inside this test's transaction.
+    nodes = [("antipoaching", "0004_scrub_suspects_from_audit_log"), ("core", "0006_notification_urgent_and_record")]
+    old_apps = MigrationLoader(connection).project_state(nodes).apps
+    Historical = old_apps.get_model("antipoaching", "PatrolLeg")
+    field = Historical._meta.get_field("gpx_file")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks before the ALTER
+    with connection.schema_editor() as editor:
+        editor.add_field(Historical, field)
+    row = Historical.objects.get(pk=leg.pk)
+    row.gpx_file.save("old.gpx", ContentFile(GPX), save=True)
+    migration.move_files(old_apps, None)
+    attachment = attachments_for(leg, role="gpx").get()
+    assert attachment.original_name == "old.gpx" and attachment.sha256
+    assert isinstance(field, models.FileField)

@@ -10,6 +10,7 @@ from antipoaching.models import ActionPlan, PlanActivity, Waypoint
 from core import reminders
 from core.access import Principal
 from core.models import DatedObligation, Notification, ObligationStatus, Reminder, ReminderStatus
+from core.workflow import perform
 
 from .conftest import TRACK, make_patrol
 
@@ -45,8 +46,9 @@ def approved_plan(api_client, cn_staff, cn_coord, cn_agency):
     )
     assert response.status_code == 201, response.data
     plan = ActionPlan.objects.get(pk=response.data["id"])
-    services.submit_plan(plan, Principal.for_user(cn_staff))
-    services.approve_plan(plan, Principal.for_user(cn_coord))
+    perform(plan, "submit", Principal.for_user(cn_staff))
+    plan.refresh_from_db()
+    perform(plan, "approve", Principal.for_user(cn_coord), revision=plan.revision)
     plan.refresh_from_db()
     assert plan.status == "approved"
     assert DatedObligation.objects.filter(status=ObligationStatus.OPEN).count() == 2
@@ -66,7 +68,9 @@ def _assert_never_reminded(obligation):
 
 
 @pytest.mark.django_db
-def test_deleting_an_activity_through_the_api_cancels_its_obligation_and_reminders(api_client, approved_plan, cn_staff):
+def test_deleting_an_activity_through_the_api_cancels_its_obligation_and_reminders(
+    api_client, approved_plan, cn_staff, cn_coord
+):
     snare = PlanActivity.objects.get(plan=approved_plan, title_en="Clear the snare line")
     kept = PlanActivity.objects.get(plan=approved_plan, title_en="Train the new rangers")
     obligation = reminders.obligation_for(snare)
@@ -79,6 +83,11 @@ def test_deleting_an_activity_through_the_api_cancels_its_obligation_and_reminde
     )
     assert response.status_code == 200, response.data
     assert not PlanActivity.objects.filter(pk=snare.pk).exists()
+    # Rewriting the approved activities sends the plan back to review; approved again, the
+    # activity that stayed is reminded again.
+    assert response.data["status"] == "under_review"
+    approved_plan.refresh_from_db()
+    perform(approved_plan, "approve", Principal.for_user(cn_coord), revision=approved_plan.revision)
     reminders.send_due_reminders(now=LATER, digests=False)
     _assert_never_reminded(obligation)
     # The activity that stayed is still reminded (so the run above did send what was due).
