@@ -186,7 +186,8 @@ class PersonalDataFormMixin:
         principal = getattr(self, "principal", None)
         if model is None or principal is None:
             return
-        if instance is not None and instance.pk:
+        # A new record (even with its UUID already set) is its author's own: nothing to hide.
+        if instance is not None and not instance._state.adding:
             hidden = hidden_personal_fields(instance, principal)
         else:
             hidden = frozenset() if principal.is_authenticated else frozenset(personal_fields(model))

@@ -183,6 +183,14 @@ def plan_reminders(obligation):
         return
     wanted = planned_reminders(obligation)
     wanted_keys = {(kind, offset) for kind, offset, _at in wanted}
+    # An obligation that was cancelled and is open again (a plan approved anew): its skipped,
+    # never-sent reminders are pending again; dispatch decides once more which are stale.
+    for reminder in obligation.reminders.filter(
+        status=ReminderStatus.SKIPPED, dispatched_at__isnull=True, period=obligation.due_date
+    ):
+        if (reminder.kind, reminder.offset_days) in wanted_keys:
+            reminder.status, reminder.note = ReminderStatus.PENDING, ""
+            reminder.save(update_fields=["status", "note"])
     Reminder.objects.bulk_create(
         [
             Reminder(

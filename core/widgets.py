@@ -59,7 +59,8 @@ class ListInput(forms.Widget):
 
     def __init__(self, attrs=None, item_fields=None, item_type="text"):
         super().__init__(attrs)
-        self.item_fields = [(key, str(label)) for key, label in (item_fields or [])]
+        # Labels stay lazy: they are rendered in the reader's language, not the importer's.
+        self.item_fields = list(item_fields or [])
         self.item_type = item_type
 
     def _items(self, value):
@@ -95,7 +96,7 @@ class ListInput(forms.Widget):
             self.item_fields = fields
             context["widget"]["value"] = self.format_value(value)
         context["widget"]["config"] = {
-            "fields": [{"key": k, "label": label} for k, label in fields],
+            "fields": [{"key": k, "label": str(label)} for k, label in fields],
             "type": self.item_type,
             "separator": self.SEPARATOR,
             "add": str(_("Add a row")),

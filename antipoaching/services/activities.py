@@ -8,7 +8,7 @@ and, with it, the obligation's pending reminders; deleting a plan cancels all of
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import ObligationStatus, ReminderStatus
+from core.models import ObligationStatus
 from core.reminders import cancel_obligation, obligation_for, upsert_obligation
 
 from ..models import ActivityStatus, PlanActivity, PlanStatus, PlanTarget
@@ -39,11 +39,9 @@ def sync_activity_obligation(activity, plan=None):
         if obligation_for(activity) is not None:
             cancel_obligation(activity)
         return None
+    # Wanted again after a cancellation (a plan approved anew): core.reminders revives the
+    # reminders still ahead.
     existing = obligation_for(activity)
-    if existing is not None and existing.status == ObligationStatus.CANCELLED:
-        # Wanted again (a plan approved again after a change): the reminders skipped when it was
-        # cancelled are planned anew (core.reminders keeps one row per kind and date).
-        existing.reminders.filter(status=ReminderStatus.SKIPPED).delete()
     fulfilled = None
     if activity.status == ActivityStatus.DONE:
         fulfilled = existing.fulfilled_at if existing and existing.fulfilled_at else timezone.now()

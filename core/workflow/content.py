@@ -10,7 +10,7 @@ views) calls `assert_editable` before saving and `content_changed` after, or wra
 from contextlib import contextmanager
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,8 @@ def _frozen_names(workflow, status=None):
 def _field_value(record, name):
     model = type(record)
     if name in translated_fields(model):
-        return tuple(getattr(record, column, None) for column in localized_columns(name).values())
+        # A language left empty may be stored as None or as "": the same text either way.
+        return tuple(getattr(record, column, None) or "" for column in localized_columns(name).values())
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
@@ -42,7 +43,10 @@ def _field_value(record, name):
         columns = [f.attname for f in related._meta.concrete_fields if f.name not in skip]
         rows = getattr(record, field.get_accessor_name()).values_list(*columns)
         return tuple(sorted(tuple(str(v) for v in row) for row in rows))
-    return getattr(record, field.attname)
+    value = getattr(record, field.attname)
+    if value is None and isinstance(field, (models.CharField, models.TextField)):
+        return ""
+    return value
 
 
 def snapshot(record, workflow=None):
