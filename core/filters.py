@@ -1,10 +1,34 @@
 """FilterSet bases: one definition serves the API list and the staff page list (NetBox style)."""
 
+import datetime
+
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from core.models import Agency, Country, Sensitivity
 from core.translated import multilingual_q
+
+# PostgreSQL keeps UTC offsets up to 15:59; Python parses up to 23:59 (a 500 in the query).
+MAX_UTC_OFFSET = datetime.timedelta(hours=15, minutes=59)
+
+
+class PortalIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        offset = parsed.utcoffset() if parsed is not None else None
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            raise forms.ValidationError(
+                _("The time zone offset must lie between -15:59 and +15:59."), code="invalid_offset"
+            )
+        return parsed
+
+
+class PortalIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """ISO 8601 date-time with an offset the database can hold; anything else is a 400."""
+
+    field_class = PortalIsoDateTimeField
 
 
 class PortalFilterSet(django_filters.FilterSet):
@@ -42,6 +66,4 @@ class SharedRecordFilterSet(PortalFilterSet):
         field_name="owner_agency__country", choices=Country.choices, label=_("Country of the owning agency")
     )
     sensitivity = django_filters.ChoiceFilter(choices=Sensitivity.choices, label=_("Sensitivity"))
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
+    updated_since = PortalIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Updated since"))

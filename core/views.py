@@ -87,9 +87,19 @@ class AgencyDetailView(PortalDetailView):
     template_name = "core/agency_detail.html"
 
     def get_context_data(self, **kwargs):
+        # Everyone signed in sees an agency's name, country, kind and contact; who works there
+        # (usernames, roles) only its own people, the secretariat and superusers.
         context = super().get_context_data(**kwargs)
-        context["members"] = Membership.objects.filter(agency=self.object).select_related("user")
+        principal = self.principal
+        context["show_members"] = may_see_members(principal, self.object)
+        if context["show_members"]:
+            context["members"] = Membership.objects.filter(agency=self.object).select_related("user")
         return context
+
+
+def may_see_members(principal, agency):
+    """Member lists of an agency: its own people, the secretariat and superusers."""
+    return principal.is_superuser or principal.is_secretariat or principal.agency_id == agency.pk
 
 
 @login_required

@@ -81,3 +81,38 @@ def test_production_settings_values():
         "False", "False", "True", "True", "True", "['^healthz$']", "db.tumen-cats.example",
         "whitenoise.storage.CompressedStaticFilesStorage",
     ]  # fmt: skip
+
+
+def _production_values(expression, **overrides):
+    code = f"import django; django.setup(); from django.conf import settings as s; print({expression})"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=production_env(**overrides),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result
+
+
+def test_production_trusts_one_proxy_and_shares_rate_limits_in_redis():
+    # Behind the README's TLS proxy the client address is the proxy's last X-Forwarded-For entry,
+    # and the counters of every gunicorn worker live in one Redis.
+    result = _production_values(
+        "s.PORTAL_TRUSTED_PROXY_COUNT, s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'], "
+        "s.AXES_CLIENT_IP_CALLABLE, s.AXES_LOCKOUT_PARAMETERS",
+        PORTAL_TRUSTED_PROXY_COUNT=None,
+        CACHE_URL=None,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(" ", 4) == [
+        "1", "django.core.cache.backends.redis.RedisCache", "redis://redis.tumen-cats.example:6379/0",
+        "core.middleware.client_ip", "[['username', 'ip_address']]\n",
+    ]  # fmt: skip
+
+
+def test_production_needs_a_cache_url_when_the_broker_is_not_redis():
+    result = manage("check", env=production_env(CELERY_BROKER_URL="amqp://mq.tumen-cats.example//", CACHE_URL=None))
+    assert result.returncode != 0
+    assert "CACHE_URL" in result.stderr

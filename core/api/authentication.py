@@ -6,6 +6,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from core.access import Principal
+from core.middleware import AttemptCounter, client_ip
 from core.models import AgencyAPIKey
 
 
@@ -42,6 +43,7 @@ class AgencyAPIKeyAuthentication(authentication.BaseAuthentication):
         try:
             key = AgencyAPIKey.objects.get_from_key(raw_key)
         except AgencyAPIKey.DoesNotExist:
+            self._count_failure(request)
             raise exceptions.AuthenticationFailed(_("The API key is not valid.")) from None
         if key.revoked:
             raise exceptions.AuthenticationFailed(_("The API key has been revoked."))
@@ -56,6 +58,20 @@ class AgencyAPIKeyAuthentication(authentication.BaseAuthentication):
         # The audit middleware resolves its actor from this cached principal.
         request._request._portal_principal = Principal.for_api_key(key)
         return AgencyKeyUser(key), key
+
+    @staticmethod
+    def _count_failure(request):
+        """Invalid keys from one client beyond the limit are a 429 until the window ends.
+
+        Only invalid keys are refused: a valid key from the same address (a partner's sync behind
+        a shared NAT) keeps working, and a guess cannot succeed anyway (keys are long and random);
+        the limit stops floods of guesses and tells a misconfigured client to stop.
+        """
+        counter = AttemptCounter("api_key_failures")
+        if counter.hit(client_ip(request._request)) > counter.limit:
+            raise exceptions.Throttled(
+                wait=counter.window, detail=str(_("Too many invalid API keys from your address. Try again later."))
+            )
 
     def authenticate_header(self, request):
         return self.keyword

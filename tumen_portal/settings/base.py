@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Oversized bodies and NUL / non-UTF-8 query strings: a translated 400 before any view runs.
+    "core.middleware.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,12 +111,30 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force lockout: five failures lock the username+IP pair for an hour.
+# Brute-force lockout: five failures lock the username+IP pair for an hour. Never the username
+# alone: an attacker elsewhere must not be able to lock the owner out.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client address comes from the trusted proxies' X-Forwarded-For (core.middleware.client_ip):
+# behind the TLS proxy every REMOTE_ADDR is the proxy's.
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
+# How many reverse proxies in front of the portal append to X-Forwarded-For (0: none, trust
+# REMOTE_ADDR; production defaults to 1, the TLS proxy the README describes).
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+# Rate limits counted in the cache by core.middleware.AttemptCounter: scope -> (limit, seconds).
+PORTAL_RATE_LIMITS = {
+    # Reset mails to one address, and reset requests from one client (any address, known or not).
+    "password_reset_email": (3, 60 * 60),
+    "password_reset_client": (10, 60 * 60),
+    # Invalid API keys from one client; beyond it invalid keys get 429 (a valid key still works).
+    "api_key_failures": (10, 10 * 60),
+}
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# The cache counts rate-limited attempts; production points it at Redis (CACHE_URL).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
 
 # --- Languages -------------------------------------------------------------
 LANGUAGE_CODE = env_str("PORTAL_DEFAULT_LANGUAGE", "en")
@@ -200,6 +220,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PortalCursorPagination",
     "PAGE_SIZE": 50,
+    # JSON with a depth and NUL check, forms and multipart as DRF's defaults.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.middleware.PortalJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
     "EXCEPTION_HANDLER": "core.api.exceptions.portal_exception_handler",
@@ -214,6 +240,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The schema and Swagger UI need a signed-in user or an agency API key (not public).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # --- Reminders -----------------------------------------------------------
@@ -227,6 +255,13 @@ PORTAL_REMINDER_HOUR = env_int("PORTAL_REMINDER_HOUR", 9)
 PORTAL_TILE_URL = env_str("PORTAL_TILE_URL", "")
 # Uploaded documents: the largest file accepted, in megabytes (core.documents).
 PORTAL_MAX_UPLOAD_MB = env_int("PORTAL_MAX_UPLOAD_MB", 20)
+# The largest request body accepted, in megabytes (uploads included; larger: a 400 with a message).
+PORTAL_MAX_REQUEST_MB = env_int("PORTAL_MAX_REQUEST_MB", max(25, PORTAL_MAX_UPLOAD_MB + 5))
+# Form data outside files may use the whole request; file parts beyond 2.5 MB spool to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL_MAX_REQUEST_MB * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+# JSON bodies nested deeper than this are refused (core.middleware.PortalJSONParser).
+PORTAL_MAX_JSON_DEPTH = 64
 # Daily notification digests go out at this local hour of the recipient's agency (core.notify).
 PORTAL_DIGEST_HOUR = env_int("PORTAL_DIGEST_HOUR", 7)
 PORTAL_TILE_ATTRIBUTION = env_str("PORTAL_TILE_ATTRIBUTION", "")

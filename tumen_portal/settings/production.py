@@ -21,6 +21,20 @@ DATABASES = {
 # Reminders and other jobs need a real broker in production: no silent in-process fallback.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", required=True)
 CELERY_TASK_ALWAYS_EAGER = False
+# Rate-limit counters must be shared by every worker process: Redis (CACHE_URL, by default the
+# broker's Redis when the broker is Redis; keys are prefixed).
+CACHE_URL = env_str("CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "")
+if not CACHE_URL:
+    raise ImproperlyConfigured("The environment variable CACHE_URL (a redis:// URL) is required.")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "tumen",
+    }
+}
+# The TLS proxy the README describes appends the client's address to X-Forwarded-For.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 1)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", required=True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", required=True)
