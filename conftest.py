@@ -63,6 +63,15 @@ def pytest_runtest_setup(item):
                 pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache: each test starts with none (core.middleware)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def redis_url():
     return _redis_url()

@@ -1,6 +1,5 @@
 import hashlib
 import ipaddress
-import json
 import uuid
 from urllib.parse import unquote_to_bytes
 
@@ -8,7 +7,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, parsers
 
 from .access import principal_for
 from .audit import reset_actor, reset_request_id, set_actor, set_request_id
@@ -171,55 +169,3 @@ class RequestLimitsMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": str(message), "code": code}, status=400)
         return HttpResponseBadRequest(str(message), content_type="text/plain; charset=utf-8")
-
-
-# --- JSON bodies of the API ------------------------------------------------------------------------
-# Here rather than in core.api: DRF's APIView reads DEFAULT_PARSER_CLASSES when rest_framework.views
-# is imported, so the parser's module must not import it (core.api.views does).
-
-
-class PortalJSONParser(parsers.JSONParser):
-    """DRF's JSON parser with translated errors, and refusing what would end in a 500 later:
-    invalid UTF-8, nesting deeper than PORTAL_MAX_JSON_DEPTH (recursion), NaN/Infinity and NUL
-    characters (PostgreSQL stores no NUL, not even in jsonb). The body size is bounded before
-    (core.middleware.RequestLimitsMiddleware)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        encoding = parsers.get_encoding(parser_context or {})
-        raw = stream.read() if stream is not None else b""
-        try:
-            text = raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            raise exceptions.ParseError(_("The request body is not valid UTF-8.")) from None
-        try:
-            data = json.loads(text, parse_constant=_refuse_constant)
-        except RecursionError:
-            raise exceptions.ParseError(_("The JSON in the request body is nested too deeply.")) from None
-        except ValueError as exc:
-            raise exceptions.ParseError(_("The request body is not valid JSON: %(error)s") % {"error": exc}) from None
-        _check_json(data, settings.PORTAL_MAX_JSON_DEPTH)
-        return data
-
-
-def _refuse_constant(name):
-    raise ValueError(_("%(name)s is not a JSON number.") % {"name": name})
-
-
-def _check_json(data, max_depth):
-    """Walk the parsed body without recursion: depth and NUL characters in keys and strings."""
-    pending = [(data, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, str):
-            if "\x00" in value:
-                raise exceptions.ParseError(_("The request body contains a NUL character."))
-        elif isinstance(value, (dict, list)):
-            if depth > max_depth:
-                raise exceptions.ParseError(
-                    _("The JSON in the request body is nested deeper than %(depth)s levels.") % {"depth": max_depth}
-                )
-            if isinstance(value, dict):
-                pending.extend((key, depth) for key in value)
-                pending.extend((item, depth + 1) for item in value.values())
-            else:
-                pending.extend((item, depth + 1) for item in value)

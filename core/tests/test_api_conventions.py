@@ -278,7 +278,7 @@ def test_session_writes_need_csrf(cn_staff):
 
 
 @pytest.mark.django_db
-def test_openapi_schema_is_valid(client):
+def test_openapi_schema_is_valid(client, cn_staff):
     from drf_spectacular.generators import SchemaGenerator
     from drf_spectacular.validation import validate_schema
 
@@ -286,14 +286,18 @@ def test_openapi_schema_is_valid(client):
     validate_schema(schema)
     assert "/api/v1/reserves/protected-areas/" in schema["paths"]
     assert "AgencyApiKey" in schema["components"]["securitySchemes"]
+    # The schema is for partners and staff, not for anyone on the network.
+    assert client.get("/api/v1/schema/").status_code == 401
+    client.force_login(cn_staff)
     response = client.get("/api/v1/schema/")
     assert response.status_code == 200
 
 
 @pytest.mark.django_db
-def test_swagger_ui_is_served_offline(client):
+def test_swagger_ui_is_served_offline(client, cn_staff):
     import re
 
+    client.force_login(cn_staff)
     html = client.get("/api/v1/docs/").content.decode()
     urls = re.findall(r"""(?:src|href)=["']([^"']+)""", html)
     assert urls, "the docs page should load its assets"

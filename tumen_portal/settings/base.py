@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     # JSON with a depth and NUL check, forms and multipart as DRF's defaults.
     "DEFAULT_PARSER_CLASSES": [
-        "core.middleware.PortalJSONParser",
+        "core.api.parsers.PortalJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -260,7 +260,7 @@ PORTAL_MAX_REQUEST_MB = env_int("PORTAL_MAX_REQUEST_MB", max(25, PORTAL_MAX_UPLO
 # Form data outside files may use the whole request; file parts beyond 2.5 MB spool to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL_MAX_REQUEST_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
-# JSON bodies nested deeper than this are refused (core.middleware.PortalJSONParser).
+# JSON bodies nested deeper than this are refused (core.api.parsers.PortalJSONParser).
 PORTAL_MAX_JSON_DEPTH = 64
 # Daily notification digests go out at this local hour of the recipient's agency (core.notify).
 PORTAL_DIGEST_HOUR = env_int("PORTAL_DIGEST_HOUR", 7)
