@@ -18,6 +18,7 @@ import io
 import json
 import os
 import re
+import uuid
 import zipfile
 from dataclasses import dataclass
 
@@ -489,3 +490,49 @@ class AttachmentFormMixin:
             attach(record, checked, principal, role=self.attachment_role, title=title, language=language)
             for checked in self.cleaned_data.get(self.attachment_field_name) or []
         ]
+
+
+# --- moving an old FileField into attachments (for data migrations) ---------------------------
+
+
+def move_file_field_to_attachments(apps, app_label, model_name, field_name, role):
+    """Copy every stored `field_name` file of `app_label.model_name` into an Attachment of its
+    record (historical models from `apps`), then delete the old file.
+
+    Old uploads were never checked: nothing is refused here (no data is lost), but markup is
+    described as application/octet-stream so it only ever downloads, and images lose their
+    metadata like every new upload.
+    """
+    model = apps.get_model(app_label, model_name)
+    attachment_model = apps.get_model("core", "Attachment")
+    content_type_model = apps.get_model("contenttypes", "ContentType")
+    content_type, _created = content_type_model.objects.get_or_create(app_label=app_label, model=model_name.lower())
+    stored = model.objects.exclude(**{field_name: ""}).exclude(**{f"{field_name}__isnull": True})
+    for record in stored.iterator():
+        field_file = getattr(record, field_name)
+        try:
+            with field_file.open("rb") as handle:
+                data = handle.read()
+        except (FileNotFoundError, OSError, ValueError):
+            continue  # the file was already lost: nothing to move
+        name = os.path.basename(field_file.name) or "file"
+        kind = detect_kind(data, name)
+        mime = FILE_TYPES[kind][0] if kind in FILE_TYPES else "application/octet-stream"
+        if kind in IMAGE_TYPES:
+            try:
+                data = strip_image_metadata(data, kind)
+            except (OSError, ValueError, UnidentifiedImageError):
+                mime = "application/octet-stream"  # not a readable image after all: download only
+        attachment = attachment_model(
+            id=uuid.uuid4(),
+            content_type=content_type,
+            object_id=str(record.pk),
+            role=role,
+            original_name=name[-255:],
+            mime_type=mime,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+        attachment.file.save(name, ContentFile(data), save=False)
+        attachment.save()
+        field_file.storage.delete(field_file.name)

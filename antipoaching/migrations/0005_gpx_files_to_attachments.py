@@ -5,22 +5,9 @@ from django.db import migrations
 
 
 def move_files(apps, schema_editor):
-    # The real models and service: the attachment is checked and stored as on every other path.
-    from django.core.files import File
+    from core.documents import move_file_field_to_attachments
 
-    from antipoaching.models import PatrolLeg as Leg
-    from core.documents import attach
-
-    Historical = apps.get_model("antipoaching", "PatrolLeg")
-    for row in Historical.objects.exclude(gpx_file="").exclude(gpx_file__isnull=True).iterator():
-        leg = Leg.objects.get(pk=row.pk)
-        try:
-            handle = row.gpx_file.open("rb")
-        except FileNotFoundError:
-            continue  # a missing file cannot be moved; the track itself is kept
-        with handle:
-            named = File(handle, name=row.gpx_file.name.rsplit("/", 1)[-1])
-            attach(leg, named, None, role="gpx", check=False)
+    move_file_field_to_attachments(apps, "antipoaching", "PatrolLeg", "gpx_file", "gpx")
 
 
 class Migration(migrations.Migration):

@@ -1,13 +1,12 @@
 """Submission files move from Submission.attachment to core attachments (role "attachment")."""
 
-import importlib
-
 from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    core_migration = importlib.import_module("core.migrations.0007_training_certificates_to_attachments")
-    core_migration.move_files_to_attachments(apps, "policy", "Submission", "attachment", "attachment")
+    from core.documents import move_file_field_to_attachments
+
+    move_file_field_to_attachments(apps, "policy", "Submission", "attachment", "attachment")
 
 
 class Migration(migrations.Migration):
