@@ -6,10 +6,10 @@ only shows, relabels and removes them, and only to superusers (it has no per-age
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core.documents import delete_attachment
+from core.documents import attachments_for, delete_attachment
 from core.models import Attachment
 
 
@@ -70,3 +70,14 @@ class AttachmentAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             delete_attachment(obj, None, check=False)
+
+
+def attachment_links(record, role=None):
+    """The record's core attachments as download links (files are added on the pages or the API,
+    where their content is checked)."""
+    if record is None or not record.pk:
+        return "-"
+    files = [(reverse("core:attachment-download", args=[f.pk]), f.original_name) for f in attachments_for(record, role)]
+    if not files:
+        return "-"
+    return format_html_join(format_html("<br>"), '<a href="{}">{}</a>', files)

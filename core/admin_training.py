@@ -1,12 +1,10 @@
 """Admin of the shared training and exchange-visit records."""
 
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import SharedRecordAdmin
-from core.documents import attachments_for
+from core.admin_documents import attachment_links
 from core.models import (
     CERTIFICATE_ROLE,
     ExchangeVisit,
@@ -14,17 +12,6 @@ from core.models import (
     TrainingCourse,
     TrainingParticipant,
 )
-
-
-def attachment_links(record, role=None):
-    """The record's core attachments as download links (files are added on the pages or the API,
-    where their content is checked)."""
-    if record is None or not record.pk:
-        return "-"
-    files = [(reverse("core:attachment-download", args=[f.pk]), f.original_name) for f in attachments_for(record, role)]
-    if not files:
-        return "-"
-    return format_html_join(format_html("<br>"), '<a href="{}">{}</a>', files)
 
 
 class TrainingParticipantInline(admin.TabularInline):

@@ -312,6 +312,22 @@ def attachments_for(record, role=None):
     return queryset.select_related("uploaded_by_agency", "uploaded_by")
 
 
+def with_files(records, role=None):
+    """Give each record of a list its attachments as `record.files`, in one query (list pages)."""
+    records = list(records)
+    if not records:
+        return records
+    files = {}
+    found = Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(records[0])), object_id__in=[str(r.pk) for r in records]
+    )
+    for item in found.filter(role=role) if role is not None else found:
+        files.setdefault(item.object_id, []).append(item)
+    for record in records:
+        record.files = files.get(str(record.pk), [])
+    return records
+
+
 def visible_attachments(principal, model=None):
     """Every attachment whose record `principal` may see (of one model, or of any)."""
     queryset = Attachment.objects.all()

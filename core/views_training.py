@@ -1,11 +1,8 @@
 """Pages of the shared training and exchange-visit records, on the core page set (core.pages)."""
 
-from collections import defaultdict
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from core.access import can_edit, principal_for
 from core.api.training import ExchangeVisitFilterSet, TrainingCourseFilterSet
-from core.documents import AttachmentFormMixin
+from core.documents import AttachmentFormMixin, with_files
 from core.figures import PeriodError
 from core.forms import TranslatedModelForm
 from core.models import (
@@ -22,7 +19,6 @@ from core.models import (
     COURSE_FIELDS,
     VISIT_FIELDS,
     Agency,
-    Attachment,
     ExchangeVisit,
     ExchangeVisitMember,
     TrainingCourse,
@@ -63,24 +59,6 @@ class TrainedStaffFilter(forms.Form):
     )
     start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
-
-
-def with_files(records, role=None):
-    """Give each record of a list its attachments as `record.files`, in one query (list pages).
-
-    (A candidate for core.documents, next to attachments_for.)"""
-    records = list(records)
-    if not records:
-        return records
-    files = defaultdict(list)
-    found = Attachment.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(records[0])), object_id__in=[str(r.pk) for r in records]
-    )
-    for item in found.filter(role=role) if role is not None else found:
-        files[item.object_id].append(item)
-    for record in records:
-        record.files = files.get(str(record.pk), [])
-    return records
 
 
 def participants_context(course, principal):

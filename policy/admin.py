@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import SharedRecordAdmin
-from core.admin_training import attachment_links
+from core.admin_documents import attachment_links
 
 from . import services
 from .models import ATTACHMENT_ROLE, ExchangeAgreement, ExchangeRound, Submission

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from core.charts import Series, bar_chart
+from core.documents import with_files
 from core.figures import Period, figure_table
 from core.models import Agency
 from core.views_base import PrincipalViewMixin
-from core.views_training import with_files
 
 from . import services
 from .figures import COMPLIANCE

@@ -19,6 +19,8 @@ from rest_framework.routers import DefaultRouter
 from core.access import principal_for
 from core.documents import (
     attach,
+    attachments_for,
+    check_upload,
     delete_attachment,
     display_name,
     display_title,
@@ -172,3 +174,47 @@ class AttachmentViewSet(
 
 router = DefaultRouter()
 router.register("attachments", AttachmentViewSet, basename="attachment")
+
+
+class FileUploadSerializerMixin:
+    """One file sent with a record's create or update (multipart), stored as a core attachment.
+
+    The serializer declares `upload_field` (a write-only FileField of that name) and `upload_role`.
+    The file is checked by content while the request validates (a refused file is a 400 on that
+    field, nothing is stored) and attached once the record is saved, in the same transaction.
+    """
+
+    upload_field = "file"
+    upload_role = ""
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        value = values.get(self.upload_field)
+        if value:
+            try:
+                values[self.upload_field] = check_upload(value, self.upload_role)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({self.upload_field: exc.messages}) from exc
+        return values
+
+    def create(self, validated_data):
+        checked = validated_data.pop(self.upload_field, None)
+        with transaction.atomic():
+            record = super().create(validated_data)
+            self._attach_upload(record, checked)
+        return record
+
+    def update(self, instance, validated_data):
+        checked = validated_data.pop(self.upload_field, None)
+        with transaction.atomic():
+            record = super().update(instance, validated_data)
+            self._attach_upload(record, checked)
+        return record
+
+    def _attach_upload(self, record, checked):
+        if checked:
+            attach(record, checked, self._request_principal(), role=self.upload_role)
+
+    def uploaded_files(self, record):
+        """The record's files of the upload role, as the attachments API lists them."""
+        return AttachmentSerializer(attachments_for(record, self.upload_role), many=True, context=self.context).data

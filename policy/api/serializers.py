@@ -3,9 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.documents import AttachmentSerializer
+from core.api.documents import AttachmentSerializer, FileUploadSerializerMixin
 from core.api.serializers import AgencyCodeField, PortalModelSerializer, SharedRecordSerializer
-from core.api.training import FileUploadSerializerMixin
 
 from ..models import (
     AGREEMENT_FIELDS,
