@@ -2,16 +2,23 @@
 write (derived fields: protected area, length, sensitivity categories)."""
 
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from core.access import principal_for
 from core.admin import SharedRecordAdmin
+from core.admin_workflow import StatusHistoryInline, workflow_actions
+from core.models import Attachment
+from core.workflow import watch, workflow_for
 
-from . import services
+from . import services, workflows  # noqa: F401  (the workflows must exist before their admin actions)
 from .models import (
     CatalogueEvent,
     Crosswalk,
     DataRequest,
-    DataRequestStatusChange,
     Deployment,
     EffortUnit,
     FeatureType,
@@ -67,11 +74,34 @@ class ProtocolAdmin(SharedRecordAdmin):
     inlines = (ProtocolVersionInline,)
 
 
+class DocumentInline(GenericTabularInline):
+    """The version's documents (core attachments): uploaded on the protocol page or the API,
+    where the content check runs; listed here with the access-checked download."""
+
+    model = Attachment
+    ct_field = "content_type"
+    ct_fk_field = "object_id"
+    extra = 0
+    can_delete = False
+    fields = ("original_name", "role", "language", "size", "created_at", "download")
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        if not obj.pk:
+            return "-"
+        return format_html('<a href="{}">{}</a>', reverse("core:attachment-download", args=[obj.pk]), _("Download"))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ProtocolVersion)
 class ProtocolVersionAdmin(TabbedTranslationAdmin):
     list_display = ("protocol", "version", "effective_from", "effective_until")
     list_filter = ("protocol",)
     filter_horizontal = ("adopted_by",)
+    inlines = (DocumentInline,)
 
 
 @admin.register(ObservationType, FeatureType, EffortUnit)
@@ -228,11 +258,36 @@ class IndividualAliasAdmin(admin.ModelAdmin):
     search_fields = ("local_id",)
 
 
+class WorkflowAdminMixin:
+    """Status moves only through the workflow's actions; a decided (closed) record is read-only."""
+
+    def has_change_permission(self, request, obj=None):
+        workflow = workflow_for(self.model)
+        if obj is not None and workflow is not None and workflow.status_of(obj) in workflow.closed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        with watch(obj, principal_for(request)):
+            super().save_model(request, obj, form, change)
+
+
 @admin.register(MatchProposal)
-class MatchProposalAdmin(OwnedAdmin):
+class MatchProposalAdmin(WorkflowAdminMixin, OwnedAdmin):
     list_display = ("individual", "other", "status", "owner_agency", "reviewed_by", "reviewed_at")
     list_filter = ("status",)
     raw_id_fields = ("individual", "other")
+    readonly_fields = (*OwnedAdmin.readonly_fields, "status", "reviewed_by", "reviewed_at", "review_note")
+    actions = workflow_actions(MatchProposal)
+    inlines = (StatusHistoryInline,)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.match_proposed(obj, principal_for(request))
 
 
 @admin.register(CatalogueEvent)
@@ -264,25 +319,22 @@ class PublicationAdmin(admin.ModelAdmin):
     search_fields = ("title", "doi", "authors")
 
 
-class StatusChangeInline(admin.TabularInline):
-    model = DataRequestStatusChange
-    extra = 0
-    readonly_fields = ("from_status", "to_status", "by", "note", "created_at")
-    can_delete = False
-
-
 @admin.register(DataRequest)
-class DataRequestAdmin(OwnedAdmin):
+class DataRequestAdmin(WorkflowAdminMixin, OwnedAdmin):
     list_display = ("__str__", "owner_agency", "requested_from", "status", "needed_until", "decided_at")
     list_filter = ("status", "requested_from")
-    inlines = (StatusChangeInline,)
-    readonly_fields = (*SharedRecordAdmin.readonly_fields, "grant")
+    inlines = (StatusHistoryInline,)
+    readonly_fields = (
+        *SharedRecordAdmin.readonly_fields,
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+        "grant",
+    )
+    actions = workflow_actions(DataRequest)
 
-
-@admin.register(DataRequestStatusChange)
-class DataRequestStatusChangeAdmin(admin.ModelAdmin):
-    list_display = ("request", "from_status", "to_status", "by", "created_at")
-    readonly_fields = ("request", "from_status", "to_status", "by", "note", "created_at")
-
-    def has_add_permission(self, request):
-        return False  # the history is written by the decisions themselves
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.request_submitted(obj, principal_for(request))

@@ -11,10 +11,10 @@ class MonitoringConfig(AppConfig):
 
         from core.datasets import register_dataset_source
         from core.models import Species
-        from core.navigation import register_dashboard_figure, register_menu
+        from core.navigation import register_menu
         from core.search import register_search
 
-        from . import services
+        from . import services, workflows  # noqa: F401  (registers the workflows)
         from .models import Deployment, Individual, Observation, Protocol, ResearchProject, Survey, TransectTrack
 
         register_menu(
@@ -36,27 +36,7 @@ class MonitoringConfig(AppConfig):
             ],
             order=30,
         )
-        register_dashboard_figure(
-            "monitoring",
-            _("Camera-trap observations"),
-            lambda principal: Observation.objects.visible_to(principal).count(),
-            url_name="monitoring:observation-list",
-            order=30,
-        )
-        register_dashboard_figure(
-            "monitoring",
-            _("Catalogued individuals"),
-            lambda principal: Individual.objects.visible_to(principal).filter(status="active").count(),
-            url_name="monitoring:individual-list",
-            order=31,
-        )
-        register_dashboard_figure(
-            "monitoring",
-            _("Active deployments"),
-            _active_deployments,
-            url_name="monitoring:deployment-list",
-            order=32,
-        )
+        services.register_figures()
         # Search finds records by names and IDs only; no coordinates are searchable or shown.
         register_search(Survey, ("name", "description"), _("Surveys"), "monitoring:survey-detail")
         register_search(
@@ -86,11 +66,3 @@ class MonitoringConfig(AppConfig):
                 services.refresh_transect_categories(set(transects))
 
         post_save.connect(species_changed, sender=Species, weak=False, dispatch_uid="monitoring_species_sensitivity")
-
-
-def _active_deployments(principal):
-    from django.utils import timezone
-
-    from .models import Deployment
-
-    return Deployment.objects.visible_to(principal).filter(end__gte=timezone.now()).count()

@@ -15,7 +15,6 @@ from core.models import Agency, Sensitivity, Species
 from .models import (
     CatalogueEvent,
     DataRequest,
-    DataRequestStatusChange,
     Deployment,
     EffortUnit,
     FeatureType,
@@ -247,6 +246,24 @@ def seed(stdout=None):
             )
             say("  leopard NE-L12 = Л-3 confirmed across the border")
 
+    # An open proposal waiting for a Russian expert: the tiger NE-T03 may be the Russian Т-21.
+    open_id = _id("match-proposed-1")
+    if not MatchProposal.objects.filter(pk=open_id).exists():
+        ours, theirs = _alias(agencies["NECTLNP"], "NE-T03"), _alias(agencies["LOTL"], "Т-21")
+        if ours and theirs and ours.pk != theirs.pk:
+            from core.workflow import workflow_for
+
+            proposal = MatchProposal.objects.create(
+                id=open_id,
+                owner_agency=agencies["NECTLNP"],
+                individual=ours,
+                other=theirs,
+                evidence="Stripe pattern above the right eye (camera CN-3, 2024-12-13; RU-3, 2025-01-19).",
+                created_by=users.get("nectlnp_coordinator"),
+            )
+            workflow_for(proposal).started(proposal, None)
+            say("  tiger NE-T03 = Т-21 proposed, waiting for a Russian expert")
+
     if not SnowTrackTransect.objects.filter(pk=_id("transect-1")).exists():
         transect = SnowTrackTransect.objects.create(
             id=_id("transect-1"),
@@ -309,9 +326,10 @@ def seed(stdout=None):
             needed_until=datetime.date(2026, 12, 31),
         )
         data_request.shared_with.add(agencies["NECTLNP"])
-        DataRequestStatusChange.objects.create(
-            request=data_request, to_status="submitted", by=users["lotl_coordinator"]
-        )
+        from core.access import Principal
+        from core.workflow import workflow_for
+
+        workflow_for(data_request).started(data_request, Principal.for_user(users["lotl_coordinator"]))
 
 
 def _individual(agency, local_id, species, seen):

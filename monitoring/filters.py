@@ -49,11 +49,30 @@ class BBoxFilter(django_filters.CharFilter):
         )
 
 
+class VisibleFilterSet(SharedRecordFilterSet):
+    """Choice filters over shared records (surveys, protected areas) offer only what the viewer
+    may see: a filter list must not name another agency's owner-only survey."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from core.access import principal_for, visible_choices
+
+        if self.request is None:
+            return
+        principal = principal_for(self.request)
+        for name, field in self.form.fields.items():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "visible_to"):
+                field.queryset = visible_choices(queryset, principal)
+                # the filter's own queryset validates the value: the same narrowing
+                self.filters[name].queryset = field.queryset
+
+
 def _species():
     return Species.objects.all()
 
 
-class DeploymentFilterSet(SharedRecordFilterSet):
+class DeploymentFilterSet(VisibleFilterSet):
     search_fields = ("deployment_id", "location_id", "camera_id")
     survey = django_filters.ModelChoiceFilter(queryset=Survey.objects.all(), label=_("Survey"))
     protected_area = django_filters.ModelChoiceFilter(queryset=ProtectedArea.objects.all(), label=_("Protected area"))
@@ -71,7 +90,7 @@ class DeploymentFilterSet(SharedRecordFilterSet):
         fields = ["survey", "protected_area", "feature_type"]
 
 
-class MediaFilterSet(SharedRecordFilterSet):
+class MediaFilterSet(VisibleFilterSet):
     search_fields = ("media_id", "file_name")
     deployment = django_filters.UUIDFilter(field_name="deployment_id", label=_("Deployment"))
     timestamp_after = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte", label=_("From"))
@@ -82,7 +101,7 @@ class MediaFilterSet(SharedRecordFilterSet):
         fields = ["deployment"]
 
 
-class ObservationFilterSet(SharedRecordFilterSet):
+class ObservationFilterSet(VisibleFilterSet):
     search_fields = ("observation_id", "scientific_name", "individual_local_id")
     species = django_filters.ModelChoiceFilter(queryset=_species(), label=_("Species"))
     deployment = django_filters.UUIDFilter(field_name="deployment_id", label=_("Deployment"))
@@ -104,7 +123,7 @@ class ObservationFilterSet(SharedRecordFilterSet):
         fields = ["species", "observation_type", "observation_level"]
 
 
-class SurveyFilterSet(SharedRecordFilterSet):
+class SurveyFilterSet(VisibleFilterSet):
     search_fields = ("name", "description")
     kind = django_filters.ChoiceFilter(choices=SurveyKind.choices, label=_("Kind"))
     method = django_filters.ChoiceFilter(choices=SurveyMethod.choices, label=_("Method"))
@@ -118,7 +137,7 @@ class SurveyFilterSet(SharedRecordFilterSet):
         fields = ["kind", "method"]
 
 
-class ProtocolFilterSet(SharedRecordFilterSet):
+class ProtocolFilterSet(VisibleFilterSet):
     search_fields = ("key", "title")
     method = django_filters.ChoiceFilter(choices=SurveyMethod.choices, label=_("Method"))
 
@@ -127,7 +146,7 @@ class ProtocolFilterSet(SharedRecordFilterSet):
         fields = ["method"]
 
 
-class SnowTrackTransectFilterSet(SharedRecordFilterSet):
+class SnowTrackTransectFilterSet(VisibleFilterSet):
     search_fields = ("name", "observers")
     survey = django_filters.ModelChoiceFilter(queryset=Survey.objects.all(), label=_("Survey"))
     species = django_filters.ModelChoiceFilter(
@@ -141,7 +160,7 @@ class SnowTrackTransectFilterSet(SharedRecordFilterSet):
         fields = ["survey"]
 
 
-class IndividualFilterSet(SharedRecordFilterSet):
+class IndividualFilterSet(VisibleFilterSet):
     search_fields = ("catalogue_code", "name", "aliases__local_id")
     species = django_filters.ModelChoiceFilter(queryset=Species.objects.filter(is_target=True), label=_("Species"))
     status = django_filters.ChoiceFilter(choices=IndividualStatus.choices, label=_("Status"))
@@ -158,7 +177,7 @@ class IndividualFilterSet(SharedRecordFilterSet):
         fields = ["species", "status", "sex"]
 
 
-class MatchProposalFilterSet(SharedRecordFilterSet):
+class MatchProposalFilterSet(VisibleFilterSet):
     status = django_filters.ChoiceFilter(choices=MatchStatus.choices, label=_("Status"))
 
     class Meta:
@@ -166,7 +185,7 @@ class MatchProposalFilterSet(SharedRecordFilterSet):
         fields = ["status"]
 
 
-class ResearchProjectFilterSet(SharedRecordFilterSet):
+class ResearchProjectFilterSet(VisibleFilterSet):
     search_fields = ("title", "summary", "researchers")
     agency = django_filters.ModelChoiceFilter(
         field_name="agencies", to_field_name="code", queryset=Agency.objects.all(), label=_("Agency")
@@ -177,7 +196,7 @@ class ResearchProjectFilterSet(SharedRecordFilterSet):
         fields = []
 
 
-class DataRequestFilterSet(SharedRecordFilterSet):
+class DataRequestFilterSet(VisibleFilterSet):
     status = django_filters.ChoiceFilter(choices=DataRequestStatus.choices, label=_("Status"))
     requested_from = django_filters.ModelChoiceFilter(
         to_field_name="code", queryset=Agency.objects.all(), label=_("Agency asked")

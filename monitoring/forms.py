@@ -5,56 +5,158 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.forms import SharedRecordForm
+from core.documents import AttachmentFormMixin
+from core.forms import SharedRecordForm, TranslatedModelForm, expand_translated
 from core.models import Agency, Species
+from core.widgets import ListInput, MapPicker
 
-from .models import Crosswalk, ProtocolVersion, ResearchProject, SnowTrackTransect, Survey, location_dataset_choices
+from .models import (
+    Crosswalk,
+    Deployment,
+    ProtocolVersion,
+    ResearchProject,
+    SnowTrackTransect,
+    Survey,
+    location_dataset_choices,
+)
 
-TRANSECT_FIELDS = [
-    "owner_agency",
-    "sensitivity",
-    "shared_with",
-    "survey",
+SHARED = ["owner_agency", "sensitivity", "shared_with"]
+
+SURVEY_FIELDS = [
+    *SHARED,
     "name",
-    "date",
-    "route",
-    "snow_age_days",
-    "observers",
+    "description",
+    "kind",
+    "method",
+    "participating_agencies",
+    "protocol_version",
+    "protected_area",
+    "area",
+    "start_date",
+    "end_date",
+]
+DEPLOYMENT_FIELDS = [
+    *SHARED,
+    "survey",
+    "deployment_id",
+    "location_id",
+    "location_name",
+    "latitude",
+    "longitude",
+    "coordinate_uncertainty",
+    "start",
+    "end",
+    "camera_id",
+    "camera_model",
+    "camera_height",
+    "feature_type",
+    "habitat",
+    "deployment_comments",
+]
+TRANSECT_FIELDS = [*SHARED, "survey", "name", "date", "route", "snow_age_days", "observers"]
+INDIVIDUAL_FIELDS = [*SHARED, "species", "catalogue_code", "name", "sex", "first_detected", "notes"]
+PROTOCOL_FIELDS = [*SHARED, "key", "method", "title"]
+PROJECT_FIELDS = [
+    *SHARED,
+    "title",
+    "summary",
+    "agencies",
+    "researchers",
+    "start_date",
+    "end_date",
+    "datasets_used",
 ]
 
 
-class TransectForm(SharedRecordForm):
-    """A transect with its tracks per species, typed as 'scientific name = number' lines."""
+class SurveyForm(SharedRecordForm):
+    """The survey area is drawn on the map (a polygon); the model checks it."""
 
-    tracks_text = forms.CharField(
+    class Meta:
+        model = Survey
+        fields = expand_translated(Survey, SURVEY_FIELDS)
+        widgets = {"area": MapPicker(("Polygon", "MultiPolygon"))}
+
+
+class DeploymentForm(SharedRecordForm):
+    """The camera's point is picked on the map or typed as latitude and longitude."""
+
+    point = forms.JSONField(
+        label=gettext_lazy("Camera location"),
+        required=False,
+        widget=MapPicker(("Point",)),
+        help_text=gettext_lazy("Click the map where the camera stands, or type the latitude and longitude below."),
+    )
+
+    class Meta:
+        model = Deployment
+        fields = DEPLOYMENT_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("latitude", "longitude"):
+            self.fields[name].required = False
+        self.order_fields(["point"])  # the map first, the numbers as the fallback
+        if self.instance.pk and not self.is_bound:
+            self.initial["point"] = {
+                "type": "Point",
+                "coordinates": [self.instance.longitude, self.instance.latitude],
+            }
+
+    def clean(self):
+        cleaned = super().clean()
+        point = cleaned.get("point")
+        if point:
+            # The point is a shape the user drew: the model (validate_wgs84_point) checks the numbers.
+            coordinates = point.get("coordinates") if isinstance(point, dict) else None
+            if point.get("type") != "Point" or not isinstance(coordinates, list) or len(coordinates) < 2:
+                self.add_error("point", _("Pick one point on the map."))
+                return cleaned
+            self.instance.longitude, self.instance.latitude = coordinates[0], coordinates[1]
+            cleaned["longitude"], cleaned["latitude"] = coordinates[0], coordinates[1]
+        return cleaned
+
+
+class TransectForm(SharedRecordForm):
+    """A transect drawn on the map (a line), with its tracks per species as rows."""
+
+    tracks = forms.JSONField(
         label=gettext_lazy("Tracks per species"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("One line per species: scientific name = number of tracks."),
+        widget=ListInput(
+            item_fields=[
+                ("species", gettext_lazy("Species (scientific name)")),
+                ("tracks", gettext_lazy("Tracks crossed")),
+            ]
+        ),
+        help_text=gettext_lazy("One row per species: its scientific name and the number of tracks crossed."),
     )
 
     class Meta:
         model = SnowTrackTransect
         fields = TRANSECT_FIELDS
+        widgets = {"route": MapPicker(("LineString",))}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
-            self.initial.setdefault(
-                "tracks_text",
-                "\n".join(f"{t.species.scientific_name} = {t.tracks}" for t in self.instance.tracks.all()),
-            )
+            self.initial["tracks"] = [
+                {"species": t.species.scientific_name, "tracks": t.tracks} for t in self.instance.tracks.all()
+            ]
 
-    def clean_tracks_text(self):
+    def clean_tracks(self):
         """[{"species": Species, "tracks": n}] for services.replace_transect_tracks."""
         parsed, seen = [], set()
-        for line in self.cleaned_data["tracks_text"].splitlines():
-            if not line.strip():
+        for row in self.cleaned_data.get("tracks") or []:
+            if not isinstance(row, dict):
+                raise ValidationError(_("Give each row as a species and a number of tracks."))
+            name, number = str(row.get("species", "")).strip(), str(row.get("tracks", "")).strip()
+            if not name and not number:
                 continue
-            name, _sep, number = line.partition("=")
-            species = Species.objects.filter(scientific_name=name.strip()).first()
-            if species is None or not number.strip().isdigit():
-                raise ValidationError(_("Cannot read “%(line)s”.") % {"line": line})
+            species = Species.objects.filter(scientific_name=name).first()
+            if species is None:
+                raise ValidationError(_("Unknown species “%(name)s”.") % {"name": name})
+            if not number.isdigit():
+                raise ValidationError(_("Give the tracks of “%(name)s” as a whole number.") % {"name": name})
             if species.pk in seen:
                 raise ValidationError(_("“%(name)s” is listed twice.") % {"name": species.scientific_name})
             seen.add(species.pk)
@@ -70,8 +172,16 @@ class PeriodForm(forms.Form):
     )
 
 
-class ProtocolVersionForm(forms.ModelForm):
-    """A new version of a protocol: trilingual title and summary, document, dates, adopting agencies."""
+class ProtocolVersionForm(AttachmentFormMixin, TranslatedModelForm):
+    """A new version of a protocol: trilingual title and summary, dates, adopting agencies.
+
+    The rules (period, one language at least) are the model's and the base's; the document is
+    an attachment (core.documents), added by the view after the version is saved.
+    """
+
+    attachment_role = "document"
+    attachment_field_name = "document"
+    attachment_multiple = False
 
     class Meta:
         model = ProtocolVersion
@@ -83,21 +193,10 @@ class ProtocolVersionForm(forms.ModelForm):
             "summary_zh_hans",
             "summary_en",
             "summary_ru",
-            "document",
             "effective_from",
             "effective_until",
             "adopted_by",
         ]
-        widgets = {
-            "effective_from": forms.DateInput(attrs={"type": "date"}),
-            "effective_until": forms.DateInput(attrs={"type": "date"}),
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        if not any(cleaned.get(c) for c in ("title_zh_hans", "title_en", "title_ru")):
-            self.add_error("title_en", _("Give this text in at least one language."))
-        return cleaned
 
 
 class ImportForm(forms.Form):
@@ -122,12 +221,8 @@ class CrosswalkForm(forms.ModelForm):
         model = Crosswalk
         fields = ("vocabulary", "local_code", "shared_key")
 
-    def clean(self):
-        cleaned = super().clean()
-        # The agency is not a form field, so the unique constraint has to be checked here.
-        duplicate = Crosswalk.objects.filter(
-            agency=self.instance.agency, vocabulary=cleaned.get("vocabulary"), local_code=cleaned.get("local_code")
-        )
-        if duplicate.exists():
-            raise forms.ValidationError(_("Your agency already maps this local code."))
-        return cleaned
+    def _get_validation_exclusions(self):
+        # The agency is set by the view, not shown: the model's unique constraint still counts it.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("agency")
+        return exclusions

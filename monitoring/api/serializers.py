@@ -1,18 +1,19 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.documents import AttachmentSerializer
 from core.api.serializers import AgencyCodeField, PortalModelSerializer, SharedRecordSerializer
-from core.geo import validate_geojson, validate_wgs84_point
+from core.api.workflow import StatusHistoryField
+from core.documents import attachments_for
 from core.models import Species
+from core.personal_data import PersonalDataSerializerMixin
 
 from .. import services
 from ..models import (
     CatalogueEvent,
     Crosswalk,
     DataRequest,
-    DataRequestStatusChange,
     Deployment,
     EffortUnit,
     FeatureType,
@@ -65,6 +66,15 @@ def _location_dict(point):
     }
 
 
+class ModelUniquenessMixin:
+    """The natural keys (owner_agency, …_id) are checked by the model's constraints in the base's
+    validate_model, once the owning agency is known; DRF's own copy would demand owner_agency
+    in the body, which the base fills in from the caller."""
+
+    def get_validators(self):
+        return []
+
+
 class LocationMixin:
     """Reads the viewer's precise-owner set once per request (put in the context by the view)."""
 
@@ -105,19 +115,13 @@ class CrosswalkSerializer(PortalModelSerializer):
         model = Crosswalk
         fields = ("id", "agency", "vocabulary", "local_code", "shared_key")
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        instance = Crosswalk(**{**({} if self.instance is None else {"pk": self.instance.pk}), **attrs})
-        try:
-            instance.clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
-        return attrs
-
 
 class ProtocolVersionSerializer(PortalModelSerializer):
     adopted_by = AgencyCodeField(many=True, required=False)
     protocol = serializers.PrimaryKeyRelatedField(queryset=Protocol.objects.all())
+    documents = serializers.SerializerMethodField(
+        help_text=_("The version's documents; upload through /api/v1/attachments/ (role “document”).")
+    )
 
     class Meta:
         model = ProtocolVersion
@@ -127,12 +131,15 @@ class ProtocolVersionSerializer(PortalModelSerializer):
             "version",
             "title",
             "summary",
-            "document",
+            "documents",
             "effective_from",
             "effective_until",
             "adopted_by",
         )
-        read_only_fields = ("document",)
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_documents(self, obj):
+        return AttachmentSerializer(attachments_for(obj), many=True, context=self.context).data
 
 
 class ProtocolSerializer(SharedRecordSerializer):
@@ -164,16 +171,8 @@ class SurveySerializer(SharedRecordSerializer):
             "end_date",
         )
 
-    def validate_area(self, value):
-        if value:
-            try:
-                validate_geojson(value, ("Polygon", "MultiPolygon"))
-            except DjangoValidationError as exc:
-                raise serializers.ValidationError(exc.messages) from exc
-        return value
 
-
-class DeploymentSerializer(LocationMixin, SharedRecordSerializer):
+class DeploymentSerializer(PersonalDataSerializerMixin, ModelUniquenessMixin, LocationMixin, SharedRecordSerializer):
     feature_type = serializers.SlugRelatedField(
         slug_field="key", queryset=FeatureType.objects.all(), required=False, allow_null=True
     )
@@ -230,22 +229,8 @@ class DeploymentSerializer(LocationMixin, SharedRecordSerializer):
                 data["location_name"] = data["deployment_comments"] = ""
         return data
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        lat = attrs.get("latitude", getattr(self.instance, "latitude", None))
-        lon = attrs.get("longitude", getattr(self.instance, "longitude", None))
-        try:
-            validate_wgs84_point(lat, lon)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"latitude": exc.messages}) from exc
-        start = attrs.get("start", getattr(self.instance, "start", None))
-        end = attrs.get("end", getattr(self.instance, "end", None))
-        if start and end and end < start:
-            raise serializers.ValidationError({"end": [_("The end is before the start.")]})
-        return attrs
 
-
-class MediaSerializer(SharedRecordSerializer):
+class MediaSerializer(ModelUniquenessMixin, SharedRecordSerializer):
     class Meta:
         model = Media
         fields = SharedRecordSerializer.shared_fields + (
@@ -271,7 +256,7 @@ class MediaSerializer(SharedRecordSerializer):
         return deployment
 
 
-class ObservationSerializer(LocationMixin, SharedRecordSerializer):
+class ObservationSerializer(ModelUniquenessMixin, LocationMixin, SharedRecordSerializer):
     species = SpeciesNameField(required=False, allow_null=True)
     location = serializers.SerializerMethodField()
     deployment_code = serializers.CharField(source="deployment.deployment_id", read_only=True)
@@ -313,25 +298,10 @@ class ObservationSerializer(LocationMixin, SharedRecordSerializer):
     def get_location(self, obj):
         return _location_dict(deployment_location(self._principal(), obj.deployment, self._owners()))
 
-    def validate_observation_type(self, value):
-        if not ObservationType.objects.filter(key=value).exists():
-            raise serializers.ValidationError(_("Unknown observation type “%(key)s”.") % {"key": value})
-        return value
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        deployment = attrs.get("deployment", getattr(self.instance, "deployment", None))
-        owner = attrs.get("owner_agency", getattr(self.instance, "owner_agency", None))
-        if deployment is not None and owner is not None and deployment.owner_agency_id != owner.pk:
-            raise serializers.ValidationError(
-                {"deployment": [_("Observations belong to a deployment of the same agency.")]}
-            )
-        start = attrs.get("event_start", getattr(self.instance, "event_start", None))
-        end = attrs.get("event_end", getattr(self.instance, "event_end", None))
-        if start and end and end < start:
-            raise serializers.ValidationError({"event_end": [_("The event ends before it starts.")]})
+    def complete_attrs(self, attrs):
+        attrs = super().complete_attrs(attrs)
         if attrs.get("species") is not None:
-            attrs["scientific_name"] = attrs["species"].scientific_name
+            attrs["scientific_name"] = attrs["species"].scientific_name  # derived, kept in step
         return attrs
 
 
@@ -343,7 +313,7 @@ class TransectTrackSerializer(PortalModelSerializer):
         fields = ("species", "tracks", "notes")
 
 
-class SnowTrackTransectSerializer(SharedRecordSerializer):
+class SnowTrackTransectSerializer(PersonalDataSerializerMixin, SharedRecordSerializer):
     tracks = TransectTrackSerializer(many=True, required=False)
     length_km = serializers.DecimalField(max_digits=9, decimal_places=3, read_only=True)
     generalized_centre = serializers.SerializerMethodField()
@@ -363,13 +333,6 @@ class SnowTrackTransectSerializer(SharedRecordSerializer):
             "generalized_centre",
         )
         read_only_fields = ("protected_area",)
-
-    def validate_route(self, value):
-        try:
-            validate_geojson(value, ("LineString",))
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
-        return value
 
     @extend_schema_field(PointSerializer(allow_null=True))
     def get_generalized_centre(self, obj):
@@ -437,17 +400,13 @@ class IndividualSerializer(SharedRecordSerializer):
         )
         read_only_fields = ("status",)
 
-    def validate_species(self, species):
-        if not species.is_target:
-            raise serializers.ValidationError(_("The catalogue holds tigers and leopards only."))
-        return species
-
 
 class MatchProposalSerializer(SharedRecordSerializer):
     individual = serializers.PrimaryKeyRelatedField(queryset=Individual.objects.all())
     other = serializers.PrimaryKeyRelatedField(queryset=Individual.objects.all())
     reviewed_by = serializers.StringRelatedField(read_only=True)
     status = serializers.CharField(read_only=True, help_text="proposed, confirmed or rejected")
+    status_history = StatusHistoryField()
 
     class Meta:
         model = MatchProposal
@@ -459,18 +418,9 @@ class MatchProposalSerializer(SharedRecordSerializer):
             "reviewed_by",
             "reviewed_at",
             "review_note",
+            "status_history",
         )
         read_only_fields = ("status", "reviewed_at", "review_note")
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        individual, other = attrs.get("individual"), attrs.get("other")
-        if individual and other:
-            if individual.pk == other.pk:
-                raise serializers.ValidationError({"other": [_("An individual cannot be matched with itself.")]})
-            if individual.species_id != other.species_id:
-                raise serializers.ValidationError({"other": [_("Both individuals must be of the same species.")]})
-        return attrs
 
 
 class CatalogueEventSerializer(PortalModelSerializer):
@@ -532,21 +482,10 @@ class ResearchProjectSerializer(SharedRecordSerializer):
         return project
 
 
-class DataRequestStatusChangeSerializer(PortalModelSerializer):
-    by = serializers.StringRelatedField()
-    # Plain strings: the same choice set as DataRequest.status, documented there (one enum in the schema).
-    from_status = serializers.CharField(read_only=True)
-    to_status = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = DataRequestStatusChange
-        fields = ("from_status", "to_status", "by", "note", "created_at")
-
-
 class DataRequestSerializer(SharedRecordSerializer):
     requested_from = AgencyCodeField()
     requester = serializers.StringRelatedField(read_only=True)
-    history = DataRequestStatusChangeSerializer(many=True, read_only=True)
+    status_history = StatusHistoryField()
     grant = serializers.PrimaryKeyRelatedField(read_only=True)
     status = serializers.CharField(read_only=True, help_text="submitted, approved, declined or withdrawn")
 
@@ -563,21 +502,11 @@ class DataRequestSerializer(SharedRecordSerializer):
             "decided_at",
             "decision_note",
             "grant",
-            "history",
+            "status_history",
         )
         read_only_fields = ("status", "decided_at", "decision_note", "sensitivity")
 
 
-class DecisionSerializer(serializers.Serializer):
+class SplitSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class SplitSerializer(DecisionSerializer):
     aliases = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-
-
-def decision_note(data):
-    """The validated note of a decision body (400, not 500, for a body that is not an object)."""
-    serializer = DecisionSerializer(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data["note"]

@@ -17,7 +17,9 @@ from rest_framework.views import APIView
 
 from core.api.permissions import SecretariatOrAdminWrite
 from core.api.views import PrincipalMixin, SharedRecordViewSet
+from core.api.workflow import WorkflowViewSetMixin
 from core.models import Agency, Sensitivity, Species
+from core.workflow import watch
 from reserves.models import ProtectedArea
 
 from .. import filters, services
@@ -274,43 +276,25 @@ class IndividualViewSet(SharedRecordViewSet):
         return Response(self.get_serializer(new).data, status=status.HTTP_201_CREATED)
 
 
-class MatchProposalViewSet(SharedRecordViewSet):
+class WorkflowEditMixin:
+    """Edits of a record with a workflow: refused once it is decided (closed), in the edit's transaction."""
+
+    def perform_update(self, serializer):
+        with watch(serializer.instance, self.principal):
+            super().perform_update(serializer)
+
+
+class MatchProposalViewSet(WorkflowViewSetMixin, WorkflowEditMixin, SharedRecordViewSet):
+    """Confirm or reject: POST …/{id}/transitions/confirm/ (or reject/) with the revision you saw."""
+
     model = MatchProposal
     serializer_class = s.MatchProposalSerializer
     filterset_class = filters.MatchProposalFilterSet
-    select_related_fields = ("individual", "other", "reviewed_by")
+    select_related_fields = ("individual", "other", "reviewed_by", "owner_agency")
 
-    def _review(self, request, confirm):
-        proposal = self.get_object()
-        try:
-            proposal = services.review_match(self.principal, proposal, confirm, note=s.decision_note(request.data))
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc))
-        except DjangoValidationError as exc:
-            raise ValidationError({"status": exc.messages})
-        return Response(self.get_serializer(proposal).data)
-
-    @extend_schema(request=s.DecisionSerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
-        return self._review(request, True)
-
-    @extend_schema(request=s.DecisionSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        return self._review(request, False)
-
-    def get_permissions(self):
-        # Reviewing is an expert's act on another agency's record: checked in the service.
-        if self.action in ("confirm", "reject"):
-            from core.api.permissions import PortalAccessPermission
-
-            class _ReadWrite(PortalAccessPermission):
-                def has_object_permission(self, request, view, obj):
-                    return True
-
-            return [_ReadWrite()]
-        return super().get_permissions()
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        services.match_proposed(serializer.instance, self.principal)
 
 
 class ResearchProjectViewSet(SharedRecordViewSet):
@@ -320,12 +304,13 @@ class ResearchProjectViewSet(SharedRecordViewSet):
     prefetch_related_fields = ("agencies", "publications", "datasets_used")
 
 
-class DataRequestViewSet(SharedRecordViewSet):
+class DataRequestViewSet(WorkflowViewSetMixin, WorkflowEditMixin, SharedRecordViewSet):
+    """Approve, decline or withdraw: POST …/{id}/transitions/<name>/ with the revision you saw."""
+
     model = DataRequest
     serializer_class = s.DataRequestSerializer
     filterset_class = filters.DataRequestFilterSet
     select_related_fields = ("requested_from", "requester")
-    prefetch_related_fields = ("history__by",)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -342,53 +327,7 @@ class DataRequestViewSet(SharedRecordViewSet):
             )
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc))
-        except DjangoValidationError as exc:
-            raise ValidationError({"requested_from": exc.messages})
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
-
-    def get_permissions(self):
-        if self.action in ("approve", "decline"):
-            from core.api.permissions import PortalAccessPermission
-
-            class _Decider(PortalAccessPermission):
-                def has_object_permission(self, request, view, obj):
-                    return True
-
-            return [_Decider()]
-        return super().get_permissions()
-
-    def _decide(self, request, approve):
-        data_request = self.get_object()
-        try:
-            data_request = services.decide_data_request(
-                self.principal, data_request, approve, note=s.decision_note(request.data)
-            )
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc))
-        except DjangoValidationError as exc:
-            raise ValidationError({"status": exc.messages})
-        return Response(self.get_serializer(data_request).data)
-
-    @extend_schema(request=s.DecisionSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        return self._decide(request, True)
-
-    @extend_schema(request=s.DecisionSerializer)
-    @action(detail=True, methods=["post"])
-    def decline(self, request, pk=None):
-        return self._decide(request, False)
-
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        data_request = self.get_object()
-        try:
-            data_request = services.withdraw_data_request(self.principal, data_request)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc))
-        except DjangoValidationError as exc:
-            raise ValidationError({"status": exc.messages})
-        return Response(self.get_serializer(data_request).data)
 
 
 # --- data-sharing platform: Camtrap DP and Darwin Core -------------------------------------------

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.models import Agency, Species
+from core.personal_data import hidden_personal_fields
 
 from ..models import Deployment, Media, Observation
 from ..services import deployment_location, precise_owner_ids
@@ -116,7 +117,7 @@ def export_package(principal, target, *, title=None, **filters):
                     _fmt(point.uncertainty_m),
                     _fmt_dt(d.start),
                     _fmt_dt(d.end),
-                    d.setup_by,
+                    "" if "setup_by" in hidden_personal_fields(d, principal) else d.setup_by,
                     d.camera_id,
                     d.camera_model,
                     _fmt(d.camera_delay),

@@ -1,6 +1,7 @@
 """The shared individual catalogue: individuals, agency IDs, match proposals and their history."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,11 @@ class Individual(SharedRecord):
 
     def get_absolute_url(self):
         return reverse("monitoring:individual-detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.species_id and not self.species.is_target:
+            raise ValidationError({"species": _("The catalogue holds tigers and leopards only.")})
 
     def current(self):
         """Follow merges to the individual that now stands for this one."""
@@ -116,6 +122,17 @@ class MatchProposal(SharedRecord):
 
     def get_absolute_url(self):
         return reverse("monitoring:match-detail", args=[self.pk])
+
+    def clean(self):
+        # Every path (API create, PUT, PATCH of one side, page, admin) ends here: a proposal
+        # may never pair an animal with itself or a tiger with a leopard.
+        super().clean()
+        if not (self.individual_id and self.other_id):
+            return
+        if self.individual_id == self.other_id:
+            raise ValidationError({"other": _("An individual cannot be matched with itself.")})
+        if self.individual.species_id != self.other.species_id:
+            raise ValidationError({"other": _("Both individuals must be of the same species.")})
 
 
 class CatalogueEvent(AuditedModel, TimeStampedModel):

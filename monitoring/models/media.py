@@ -1,11 +1,13 @@
 """Camera-trap media and observations (Camtrap DP 1.0.2), written by the million in imports."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import SharedRecord
+from core.validators import period_errors
 
 from .protocols import LifeStage, Sex
 from .surveys import Deployment, ImportRun
@@ -174,3 +176,15 @@ class Observation(BulkImportedRecord):
 
     def get_absolute_url(self):
         return reverse("monitoring:observation-detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        from .protocols import ObservationType
+
+        errors = period_errors(self.event_start, self.event_end, "event_end")
+        if self.deployment_id and self.owner_agency_id and self.deployment.owner_agency_id != self.owner_agency_id:
+            errors["deployment"] = _("Observations belong to a deployment of the same agency.")
+        if self.observation_type and not ObservationType.objects.filter(key=self.observation_type).exists():
+            errors["observation_type"] = _("Unknown observation type “%(key)s”.") % {"key": self.observation_type}
+        if errors:
+            raise ValidationError(errors)

@@ -47,13 +47,17 @@ class Protocol(SharedRecord):
 
 
 class ProtocolVersion(AuditedModel, TimeStampedModel):
+    """One version of a protocol; its documents are core attachments (role "document") that
+    whoever may see the protocol may download."""
+
+    access_parent = "protocol"
+
     protocol = models.ForeignKey(
         Protocol, on_delete=models.CASCADE, related_name="versions", verbose_name=_("protocol")
     )
     version = models.CharField(_("version"), max_length=32)
     title = models.CharField(_("title"), max_length=255)
     summary = models.TextField(_("summary"), blank=True)
-    document = models.FileField(_("document"), upload_to="monitoring/protocols/", blank=True)
     effective_from = models.DateField(_("effective from"))
     effective_until = models.DateField(_("effective until"), null=True, blank=True)
     adopted_by = models.ManyToManyField(
@@ -72,6 +76,7 @@ class ProtocolVersion(AuditedModel, TimeStampedModel):
         return f"{self.protocol.key} v{self.version}"
 
     def clean(self):
+        super().clean()
         validate_period(self.effective_from, self.effective_until, "effective_until")
 
 
@@ -168,7 +173,9 @@ class Crosswalk(AuditedModel, TimeStampedModel):
         verbose_name_plural = _("crosswalks")
         constraints = [
             models.UniqueConstraint(
-                fields=["agency", "vocabulary", "local_code"], name="monitoring_crosswalk_unique_local_code"
+                fields=["agency", "vocabulary", "local_code"],
+                name="monitoring_crosswalk_unique_local_code",
+                violation_error_message=_("This agency already maps this local code in this vocabulary."),
             )
         ]
 

@@ -144,22 +144,7 @@ class DataRequest(SharedRecord):
     def get_absolute_url(self):
         return reverse("monitoring:request-detail", args=[self.pk])
 
-
-class DataRequestStatusChange(AuditedModel, TimeStampedModel):
-    request = models.ForeignKey(
-        DataRequest, on_delete=models.CASCADE, related_name="history", verbose_name=_("request")
-    )
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=DataRequestStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
-    )
-    note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        verbose_name = _("status change")
-        verbose_name_plural = _("status history")
-
-    def __str__(self):
-        return f"{self.from_status or '—'} → {self.to_status}"
+    def clean(self):
+        super().clean()
+        if self.requested_from_id and self.owner_agency_id and self.requested_from_id == self.owner_agency_id:
+            raise ValidationError({"requested_from": _("Your agency already sees its own data precisely.")})

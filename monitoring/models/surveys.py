@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.geo import validate_geojson, validate_wgs84_point
 from core.models import SharedRecord
-from core.validators import validate_period
+from core.validators import period_errors, validate_period
 
 from .protocols import FeatureType, ProtocolVersion, SurveyMethod
 
@@ -22,6 +22,9 @@ class SurveyKind(models.TextChoices):
 
 
 class Survey(SharedRecord):
+    # A joint survey's participating agencies may add their deployments and transects to it.
+    link_participants = "participating_agencies"
+
     name = models.CharField(_("name"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=SurveyKind.choices, default=SurveyKind.SINGLE)
@@ -100,6 +103,10 @@ class ImportRun(SharedRecord):
 
 
 class Deployment(SharedRecord):
+    # Joining a survey writes into it: only its owner or a participating agency may.
+    link_rules = {"survey": "edit"}
+    personal_data_fields = ("setup_by",)  # the name of the person who set the camera up
+
     survey = models.ForeignKey(
         Survey, null=True, blank=True, on_delete=models.SET_NULL, related_name="deployments", verbose_name=_("survey")
     )
@@ -183,8 +190,10 @@ class Deployment(SharedRecord):
 
     def clean(self):
         super().clean()
+        errors = period_errors(self.start, self.end, "end")  # every error at once, not the first
         try:
             validate_wgs84_point(self.latitude, self.longitude)
         except ValidationError as exc:
-            raise ValidationError({"latitude": exc.messages}) from exc
-        validate_period(self.start, self.end, "end")
+            errors["latitude"] = exc.messages
+        if errors:
+            raise ValidationError(errors)

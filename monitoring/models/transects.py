@@ -12,6 +12,9 @@ from .surveys import Survey
 
 
 class SnowTrackTransect(SharedRecord):
+    link_rules = {"survey": "edit"}
+    personal_data_fields = ("observers",)  # names of the people who walked it
+
     survey = models.ForeignKey(
         Survey, null=True, blank=True, on_delete=models.SET_NULL, related_name="transects", verbose_name=_("survey")
     )

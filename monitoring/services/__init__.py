@@ -1,6 +1,6 @@
 """Business rules of the monitoring app, used by the API, the pages, the admin, the importer,
 the commands and the tasks. Every public name is re-exported here (`from monitoring import
-services; services.review_match(...)`).
+services; services.propose_match(...)`).
 
 - vocabularies: shared keys and agencies' crosswalks
 - locations: what a principal may see of a point or route; sensitivity categories
@@ -17,10 +17,9 @@ from .catalogue import (
     merge_individuals,
     next_catalogue_code,
     propose_match,
-    review_match,
     split_individual,
 )
-from .data_requests import can_decide, decide_data_request, submit_data_request, withdraw_data_request
+from .data_requests import can_decide, submit_data_request
 from .derived import (
     AreaLocator,
     deployment_saved,
@@ -32,7 +31,7 @@ from .derived import (
     replace_transect_tracks,
     transect_saved,
 )
-from .figures import count_catalogue_updates, count_observations
+from .figures import count_catalogue_updates, count_observations, register_figures, survey_tables
 from .locations import (
     LOCATION_MODELS,
     annotate_view_location,
@@ -41,7 +40,8 @@ from .locations import (
     refresh_location_categories,
     transect_location,
 )
-from .reports import cross_border_table, detections_by_month, joint_survey_report, svg_bar_chart
+from .notifications import match_proposed, other_country, request_submitted
+from .reports import cross_border_table, detections_by_month, detections_chart, joint_survey_report
 from .vocabularies import CodeMapper, shared_keys
 
 __all__ = [
@@ -54,29 +54,31 @@ __all__ = [
     "count_catalogue_updates",
     "count_observations",
     "cross_border_table",
-    "decide_data_request",
     "deployment_location",
     "deployment_saved",
     "detections_by_month",
+    "detections_chart",
     "individual_for_alias",
     "joint_survey_report",
+    "match_proposed",
     "merge_individuals",
     "next_catalogue_code",
     "observation_saved",
     "observations_changed",
+    "other_country",
     "precise_owner_ids",
     "propose_match",
     "refresh_deployment_areas",
+    "register_figures",
     "refresh_first_detected",
     "refresh_location_categories",
     "refresh_transect_categories",
     "replace_transect_tracks",
-    "review_match",
+    "request_submitted",
     "shared_keys",
     "split_individual",
     "submit_data_request",
-    "svg_bar_chart",
+    "survey_tables",
     "transect_location",
     "transect_saved",
-    "withdraw_data_request",
 ]

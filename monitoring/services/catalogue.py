@@ -3,10 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from core.models import Country
 
 from ..models import (
     CatalogueEvent,
@@ -14,9 +11,9 @@ from ..models import (
     IndividualAlias,
     IndividualStatus,
     MatchProposal,
-    MatchStatus,
     Observation,
 )
+from .notifications import match_proposed, other_country
 
 
 def next_catalogue_code(species):
@@ -47,24 +44,22 @@ def individual_for_alias(agency, local_id, species, sex="", first_detected=None,
     return individual
 
 
+@transaction.atomic
 def propose_match(principal, individual, other, evidence=""):
+    """A page's proposal: the model's rules (MatchProposal.clean) decide, as on every other path."""
     if not principal.can_write or principal.agency is None:
         raise PermissionDenied(_("Your account is read-only."))
-    if individual.pk == other.pk:
-        raise ValidationError(_("An individual cannot be matched with itself."))
-    if individual.species_id != other.species_id:
-        raise ValidationError(_("Both individuals must be of the same species."))
-    return MatchProposal.objects.create(
+    proposal = MatchProposal(
         owner_agency=principal.agency,
         individual=individual,
         other=other,
         evidence=evidence,
         created_by=principal.user,
     )
-
-
-def _other_country(country):
-    return {Country.CHINA: Country.RUSSIA, Country.RUSSIA: Country.CHINA}.get(country)
+    proposal.full_clean()
+    proposal.save()
+    match_proposed(proposal, principal)
+    return proposal
 
 
 def can_review_match(principal, proposal):
@@ -73,26 +68,7 @@ def can_review_match(principal, proposal):
         return True
     if not principal.is_expert or principal.agency is None:
         return False
-    return principal.agency.country == _other_country(proposal.owner_agency.country)
-
-
-@transaction.atomic
-def review_match(principal, proposal, confirm, note=""):
-    proposal = MatchProposal.objects.select_for_update().get(pk=proposal.pk)
-    if proposal.status != MatchStatus.PROPOSED:
-        raise ValidationError(_("This proposal has already been reviewed."))
-    if not can_review_match(principal, proposal):
-        raise PermissionDenied(_("Only an expert of the other country may confirm or reject this match."))
-    proposal.status = MatchStatus.CONFIRMED if confirm else MatchStatus.REJECTED
-    proposal.reviewed_by = principal.user
-    proposal.reviewed_at = timezone.now()
-    proposal.review_note = note
-    proposal.save()
-    if confirm:
-        survivor, merged = proposal.individual.current(), proposal.other.current()
-        if survivor.pk != merged.pk:
-            merge_individuals(principal, merged, survivor, proposal=proposal, note=note)
-    return proposal
+    return principal.agency.country == other_country(proposal.owner_agency.country)
 
 
 def merge_individuals(principal, source, target, proposal=None, note=""):

@@ -1,25 +1,12 @@
-"""Research cooperation: requests for precise data and their decisions."""
+"""Research cooperation: requests for precise data. Decisions are steps of the request's
+workflow (monitoring.workflows: approve, decline, withdraw through core.workflow.perform)."""
 
-import datetime
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import DataSharingGrant, GrantScope
-
-from ..models import (
-    DataRequest,
-    DataRequestStatus,
-    DataRequestStatusChange,
-)
-
-
-def _log_status(request, from_status, to_status, user, note=""):
-    DataRequestStatusChange.objects.create(
-        request=request, from_status=from_status, to_status=to_status, by=user, note=note
-    )
+from ..models import DataRequest
+from .notifications import request_submitted
 
 
 @transaction.atomic
@@ -28,9 +15,7 @@ def submit_data_request(principal, requested_from, dataset_type, purpose, needed
 
     if not principal.can_write or principal.agency is None:
         raise PermissionDenied(_("Your account is read-only."))
-    if requested_from.pk == principal.agency_id:
-        raise ValidationError(_("Your agency already sees its own data precisely."))
-    request = DataRequest.objects.create(
+    request = DataRequest(
         owner_agency=principal.agency,
         sensitivity=Sensitivity.RESTRICTED,
         requested_from=requested_from,
@@ -41,8 +26,11 @@ def submit_data_request(principal, requested_from, dataset_type, purpose, needed
         needed_until=needed_until,
         created_by=principal.user,
     )
+    # An API key has no user: the requester is then unknown, the requesting agency is not.
+    request.full_clean(exclude=["shared_with", "requester"])
+    request.save()
     request.shared_with.add(requested_from)
-    _log_status(request, "", DataRequestStatus.SUBMITTED, principal.user)
+    request_submitted(request, principal)
     return request
 
 
@@ -50,42 +38,3 @@ def can_decide(principal, request):
     return principal.is_superuser or (
         principal.is_coordinator and principal.agency_id == request.requested_from_id and principal.can_write
     )
-
-
-@transaction.atomic
-def decide_data_request(principal, request, approve, note="", valid_until=None):
-    request = DataRequest.objects.select_for_update().get(pk=request.pk)
-    if not can_decide(principal, request):
-        raise PermissionDenied(_("Only a coordinator of the agency asked may decide on this request."))
-    if request.status != DataRequestStatus.SUBMITTED:
-        raise ValidationError(_("This request has already been decided."))
-    previous = request.status
-    request.status = DataRequestStatus.APPROVED if approve else DataRequestStatus.DECLINED
-    request.decided_by = principal.user
-    request.decided_at = timezone.now()
-    request.decision_note = note
-    if approve:
-        request.grant = DataSharingGrant.objects.create(
-            grantor=request.requested_from,
-            grantee=request.owner_agency,
-            scope=GrantScope.PRECISE_LOCATIONS,
-            dataset_type=request.requested_dataset,
-            valid_from=timezone.localdate(),
-            valid_until=valid_until or request.needed_until or timezone.localdate() + datetime.timedelta(days=365),
-            note=_("Data request %(id)s") % {"id": request.pk},
-        )
-    request.save()
-    _log_status(request, previous, request.status, principal.user, note)
-    return request
-
-
-@transaction.atomic
-def withdraw_data_request(principal, request):
-    if principal.agency_id != request.owner_agency_id and not principal.is_superuser:
-        raise PermissionDenied(_("Only the requesting agency may withdraw its request."))
-    if request.status != DataRequestStatus.SUBMITTED:
-        raise ValidationError(_("This request has already been decided."))
-    request.status = DataRequestStatus.WITHDRAWN
-    request.save()
-    _log_status(request, DataRequestStatus.SUBMITTED, DataRequestStatus.WITHDRAWN, principal.user)
-    return request

@@ -1,11 +1,10 @@
-"""Survey reports: cross-border individuals, joint survey figures, detections per month."""
+"""Survey reports: cross-border individuals, the joint survey report (from the registered figures), detections per month."""
 
 from collections import defaultdict
 
 from core.models import Country, Species
 
 from ..models import (
-    Deployment,
     Individual,
     Observation,
 )
@@ -62,128 +61,64 @@ def cross_border_table(principal, start, end, species=None):
 
 
 def joint_survey_report(principal, survey):
-    """Per side: deployments, trap-nights, detections and rate per 100 trap-nights per species, individuals."""
-    deployments = list(Deployment.objects.visible_to(principal).filter(survey=survey).select_related("owner_agency"))
-    sides = {}
-    for deployment in deployments:
-        side = sides.setdefault(
-            deployment.owner_agency.country,
+    """Per side: deployments, trap-nights, detections and rate per 100 trap-nights per species,
+    individuals — read from the registered figures (monitoring.survey_effort / survey_detections)."""
+    from .figures import survey_tables
+
+    effort, detections = survey_tables(principal, survey)
+    sides, ids = [], []
+    for row in effort.rows:
+        sides.append(
             {
-                "country": deployment.owner_agency.country,
-                "agencies": set(),
-                "deployments": 0,
-                "trap_nights": 0.0,
-                "species": {},
-                "individuals": set(),
-            },
-        )
-        side["agencies"].add(deployment.owner_agency.code)
-        side["deployments"] += 1
-        side["trap_nights"] += deployment.trap_nights
-    country_of = {d.pk: d.owner_agency.country for d in deployments}
-    # Detections: independent events of an animal species (event-level observations; media-level
-    # ones only where the deployment has no events).
-    observations = (
-        Observation.objects.visible_to(principal)
-        .filter(deployment_id__in=list(country_of), observation_type="animal", species__isnull=False)
-        .values_list(
-            "deployment_id",
-            "species_id",
-            "observation_level",
-            "event_id",
-            "individual_id",
-            "individual__merged_into_id",
-            "pk",
-        )
-    )
-    detections = defaultdict(set)
-    has_event_level = set()
-    rows = list(observations)
-    for deployment_id, _species, level, _event, _i, _m, _pk in rows:
-        if level == "event":
-            has_event_level.add(deployment_id)
-    for deployment_id, species_id, level, event_id, individual_id, merged_into, pk in rows:
-        if level == "media" and deployment_id in has_event_level:
-            continue
-        country = country_of[deployment_id]
-        detections[(country, species_id)].add((deployment_id, event_id or pk))
-        if individual_id:
-            sides[country]["individuals"].add(merged_into or individual_id)
-    species = {s.pk: s for s in Species.objects.filter(pk__in={k[1] for k in detections})}
-    for (country, species_id), events in detections.items():
-        side = sides[country]
-        nights = side["trap_nights"]
-        side["species"][species_id] = {
-            "species": species[species_id],
-            "detections": len(events),
-            "rate_per_100": round(len(events) / nights * 100, 2) if nights else None,
-        }
-    all_individuals = set()
-    for side in sides.values():
-        all_individuals |= side["individuals"]
-    codes = dict(Individual.objects.filter(pk__in=all_individuals).values_list("pk", "catalogue_code"))
-    result = []
-    for country in sorted(sides):
-        side = sides[country]
-        result.append(
-            {
-                "country": country,
-                "agencies": sorted(side["agencies"]),
-                "deployments": side["deployments"],
-                "trap_nights": round(side["trap_nights"], 1),
-                "species": sorted(side["species"].values(), key=lambda r: r["species"].scientific_name),
-                "individuals": sorted(codes.get(i, str(i)) for i in side["individuals"]),
+                "country": row["country"],
+                "agencies": row["agencies"],
+                "deployments": row["deployments"],
+                "trap_nights": row["trap_nights"],
+                "species": [
+                    {"species": d["species"], "detections": d["detections"], "rate_per_100": d["rate_per_100"]}
+                    for d in detections.rows
+                    if d["country"] == row["country"]
+                ],
+                "individuals": row["individual_codes"],
             }
         )
-    in_both = set.intersection(*(s["individuals"] for s in sides.values())) if len(sides) > 1 else set()
+        ids.append(row["individual_ids"])
+    everyone = set().union(*ids) if ids else set()
+    in_both = set.intersection(*ids) if len(ids) > 1 else set()
+    codes = dict(Individual.objects.filter(pk__in=in_both).values_list("pk", "catalogue_code"))
     return {
         "survey": survey,
-        "sides": result,
-        "individuals_total": len(all_individuals),
+        "sides": sides,
+        "individuals_total": len(everyone),
         "individuals_both_sides": sorted(codes.get(i, str(i)) for i in in_both),
+        "effort": effort,
+        "detections": detections,
     }
 
 
 def detections_by_month(observations):
-    """[(YYYY-MM, count)] of event starts, oldest first."""
+    """([first day of each month], [count]) of event starts, oldest first (for core.charts)."""
     from django.db.models import Count
     from django.db.models.functions import TruncMonth
 
     rows = (
         observations.annotate(month=TruncMonth("event_start")).values("month").annotate(n=Count("pk")).order_by("month")
     )
-    return [(row["month"].strftime("%Y-%m"), row["n"]) for row in rows if row["month"]]
+    rows = [row for row in rows if row["month"]]
+    return [row["month"].date() for row in rows], [row["n"] for row in rows]
 
 
-def svg_bar_chart(series, title="", width=640, height=200):
-    """A small inline SVG bar chart (no JavaScript library or CDN is available)."""
-    from django.utils.html import escape
+def detections_chart(observations):
+    """The detections-per-month chart of an individual or a deployment (core.charts)."""
+    from django.utils.translation import gettext as _
 
-    if not series:
-        return ""
-    pad_left, pad_bottom, pad_top = 32, 36, 16
-    plot_w, plot_h = width - pad_left - 8, height - pad_bottom - pad_top
-    top = max(n for _label, n in series) or 1
-    bar_w = plot_w / len(series)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" class="monitoring-chart" width="100%">',
-        f"<title>{escape(title)}</title>",
-        f'<line x1="{pad_left}" y1="{pad_top + plot_h}" x2="{width - 8}" y2="{pad_top + plot_h}" stroke="#666"/>',
-        f'<text x="{pad_left - 4}" y="{pad_top + 4}" font-size="10" text-anchor="end">{top}</text>',
-        f'<text x="{pad_left - 4}" y="{pad_top + plot_h}" font-size="10" text-anchor="end">0</text>',
-    ]
-    step = max(1, len(series) // 12)
-    for index, (label, n) in enumerate(series):
-        h = plot_h * n / top
-        x = pad_left + index * bar_w
-        parts.append(
-            f'<rect x="{x + 1:.1f}" y="{pad_top + plot_h - h:.1f}" width="{max(bar_w - 2, 1):.1f}" height="{h:.1f}" fill="#2f6f4f">'
-            f"<title>{escape(label)}: {n}</title></rect>"
-        )
-        if index % step == 0:
-            parts.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{height - pad_bottom + 14}" font-size="10" text-anchor="middle">{escape(label)}</text>'
-            )
-    parts.append("</svg>")
-    return "".join(parts)
+    from core.charts import Series, bar_chart
+
+    months, counts = detections_by_month(observations)
+    return bar_chart(
+        _("Detections per month"),
+        months,
+        [Series(_("Detections"), counts)],
+        category_label=_("Month"),
+        empty_text=_("No detections yet."),
+    )

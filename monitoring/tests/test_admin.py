@@ -10,6 +10,7 @@ from django.forms import CheckboxInput, MultiWidget, NullBooleanSelect
 from django.urls import reverse
 from django.utils import timezone
 
+from core.tests.factories import AgencyFactory
 from monitoring import models as m
 from monitoring.services import individual_for_alias
 
@@ -79,21 +80,11 @@ def _build(model, agency, species, user):
         m.Publication: lambda: m.Publication.objects.create(project=project, title="P", authors="A", year=2024),
         m.DataRequest: lambda: m.DataRequest.objects.create(
             owner_agency=agency,
-            requested_from=agency,
+            requested_from=AgencyFactory(code=f"ASK{n}"),
             requester=user,
             requested_dataset="monitoring.deployment",
             purpose="Density",
             needed_until=day,
-        ),
-        m.DataRequestStatusChange: lambda: m.DataRequestStatusChange.objects.create(
-            request=m.DataRequest.objects.create(
-                owner_agency=agency,
-                requested_from=agency,
-                requested_dataset="monitoring.deployment",
-                purpose="x",
-                needed_until=day,
-            ),
-            to_status="submitted",
         ),
     }
     return builders[model]()

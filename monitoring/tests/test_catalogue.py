@@ -3,11 +3,13 @@
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from core.access import Principal
 from core.tests.factories import make_member
+from core.workflow import TransitionError, perform
 from monitoring import services
 from monitoring.models import CatalogueEvent, Individual, IndividualAlias, MatchProposal, Survey
 
@@ -39,6 +41,11 @@ def two_sides(cn_agency, ru_agency, leopard):
 
         Observation.objects.filter(owner_agency=obs_agency, individual_local_id=local).update(individual=individual)
     return cn_site, ru_site
+
+
+def _review(principal, proposal, confirm, note=""):
+    """A reviewer's decision, bound to the revision they saw (the workflow's only way)."""
+    return perform(proposal, "confirm" if confirm else "reject", principal, revision=proposal.revision, note=note)
 
 
 def _individual(agency, local_id):
@@ -81,13 +88,11 @@ def test_match_needs_an_expert_of_the_other_country(cn_agency, ru_agency, cn_sta
     assert proposal.status == "proposed"
     # Nothing takes effect before confirmation.
     assert _individual(ru_agency, "Л-3").pk == theirs.pk
-    with pytest.raises(PermissionDenied):
-        services.review_match(Principal.for_user(expert_cn), proposal, True)  # same country as the proposer
-    with pytest.raises(PermissionDenied):
-        services.review_match(
-            Principal.for_user(make_member(ru_agency, "agency_staff")), proposal, True
-        )  # not an expert
-    services.review_match(Principal.for_user(expert_ru), proposal, True, "Agreed")
+    with pytest.raises(TransitionError):
+        _review(Principal.for_user(expert_cn), proposal, True)  # same country as the proposer
+    with pytest.raises(TransitionError):
+        _review(Principal.for_user(make_member(ru_agency, "agency_staff")), proposal, True)  # not an expert
+    _review(Principal.for_user(expert_ru), proposal, True, "Agreed")
     proposal.refresh_from_db()
     assert proposal.status == "confirmed"
     merged = Individual.objects.get(pk=theirs.pk)
@@ -97,14 +102,14 @@ def test_match_needs_an_expert_of_the_other_country(cn_agency, ru_agency, cn_sta
     event = CatalogueEvent.objects.get(kind="merge")
     assert event.source_id == theirs.pk and event.target_id == ours.pk and event.moved_observations
     with pytest.raises(ValidationError):
-        services.review_match(Principal.for_user(expert_ru), proposal, False)
+        _review(Principal.for_user(expert_ru), proposal, False)
 
 
 @pytest.mark.django_db
 def test_split_keeps_history(cn_agency, ru_agency, cn_staff, expert_ru, two_sides):
     ours, theirs = _individual(cn_agency, "T-17"), _individual(ru_agency, "Л-3")
     proposal = services.propose_match(Principal.for_user(cn_staff), ours, theirs)
-    services.review_match(Principal.for_user(expert_ru), proposal, True)
+    _review(Principal.for_user(expert_ru), proposal, True)
     alias = IndividualAlias.objects.get(agency=ru_agency, local_id="Л-3")
     new = services.split_individual(Principal.for_user(expert_ru), ours, [alias.pk], note="Different animal after all")
     assert _individual(ru_agency, "Л-3").pk == new.pk
@@ -125,11 +130,12 @@ def test_match_api_confirm_by_other_country_expert(
         format="json",
     )
     assert response.status_code == 201, response.data
-    url = f"/api/v1/monitoring/match-proposals/{response.data['id']}/confirm/"
+    revision = response.data["revision"]
+    url = f"/api/v1/monitoring/match-proposals/{response.data['id']}/transitions/confirm/"
     api_client.force_authenticate(expert_cn)
-    assert api_client.post(url, {}, format="json").status_code == 403
+    assert api_client.post(url, {"revision": revision}, format="json").status_code == 400  # the guard's reason
     api_client.force_authenticate(expert_ru)
-    response = api_client.post(url, {"note": "ok"}, format="json")
+    response = api_client.post(url, {"note": "ok", "revision": revision}, format="json")
     assert response.status_code == 200, response.data
     assert response.data["status"] == "confirmed"
     history = api_client.get(f"/api/v1/monitoring/individuals/{ours.pk}/history/").data
@@ -143,7 +149,7 @@ def test_cross_border_table(cn_agency, ru_agency, cn_staff, expert_ru, two_sides
     before = services.cross_border_table(principal, start, end)
     assert before["totals"] == {"china_only": 2, "russia_only": 2, "both": 0, "total": 4}
     proposal = services.propose_match(principal, _individual(cn_agency, "T-17"), _individual(ru_agency, "Л-3"))
-    services.review_match(Principal.for_user(expert_ru), proposal, True)
+    _review(Principal.for_user(expert_ru), proposal, True)
     after = services.cross_border_table(principal, start, end)
     assert after["totals"] == {"china_only": 1, "russia_only": 1, "both": 1, "total": 3}
     row = after["rows"][0]
@@ -204,7 +210,7 @@ def test_joint_survey_report(api_client, client, cn_agency, ru_agency, cn_staff,
 def test_individual_page_shows_both_sides_and_chart(client, cn_agency, ru_agency, cn_staff, expert_ru, two_sides):
     ours, theirs = _individual(cn_agency, "T-17"), _individual(ru_agency, "Л-3")
     proposal = services.propose_match(Principal.for_user(cn_staff), ours, theirs)
-    services.review_match(Principal.for_user(expert_ru), proposal, True)
+    _review(Principal.for_user(expert_ru), proposal, True)
     client.force_login(cn_staff)
     body = client.get(ours.get_absolute_url()).content.decode()
     cn_part = body.split('id="detections-cn"')[1].split("</ul>")[0]
@@ -226,7 +232,10 @@ def test_propose_and_review_pages(client, cn_agency, ru_agency, cn_staff, expert
     assert response.status_code == 302
     client.force_login(expert_ru)
     assert "Confirm" in client.get(proposal.get_absolute_url()).content.decode()
-    client.post(f"/en/monitoring/matches/{proposal.pk}/review/", {"decision": "confirm"})
+    client.post(
+        reverse("core:workflow-transition", args=["monitoring.matchproposal", proposal.pk, "confirm"]),
+        {"revision": proposal.revision},
+    )
     proposal.refresh_from_db()
     assert proposal.status == "confirmed"
 

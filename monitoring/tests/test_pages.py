@@ -3,7 +3,9 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
+from core.documents import attachments_for
 from core.tests.factories import make_member
 from monitoring.models import Deployment, Protocol, Survey
 
@@ -125,7 +127,7 @@ def test_transect_form_measures_route_and_tracks(client, cn_staff, cn_agency, le
             "name": "Route 4",
             "date": "2025-01-20",
             "route": '{"type": "LineString", "coordinates": [[130.0, 43.0], [130.1, 43.0]]}',
-            "tracks_text": "Panthera pardus orientalis = 2",
+            "tracks": "Panthera pardus orientalis | 2",  # a list input row
         },
     )
     assert response.status_code == 302, response.context["form"].errors
@@ -183,7 +185,6 @@ def test_admin_pages_open(client, db):
         models.ResearchProject,
         models.Publication,
         models.DataRequest,
-        models.DataRequestStatusChange,
     ):
         url = f"/en/admin/monitoring/{model._meta.model_name}/"
         assert client.get(url).status_code == 200, url
@@ -193,12 +194,17 @@ def test_admin_pages_open(client, db):
 @pytest.mark.django_db
 def test_registrations(cn_agency):
     from core.datasets import dataset_sources
-    from core.navigation import dashboard_figures, menu_sections
+    from core.figures import figures
+    from core.navigation import menu_sections
     from core.search import _targets
 
     assert {"monitoring.observations", "monitoring.individuals"} <= set(dataset_sources())
     assert any(s.app_label == "monitoring" for s in menu_sections())
-    assert any(f.app_label == "monitoring" for f in dashboard_figures())
+    assert {f.key for f in figures(app_label="monitoring", dashboard=True)} == {
+        "monitoring.observations",
+        "monitoring.individuals",
+        "monitoring.active_deployments",
+    }
     assert any(t.model is Deployment for t in _targets)
 
 
@@ -247,9 +253,29 @@ def test_protocol_version_form(client, cn_staff, ru_staff, cn_agency, ru_agency)
     assert response.status_code == 302
     version = protocol.versions.get()
     assert version.title_ru == "Протокол ЗМУ" and set(version.adopted_by.all()) == {cn_agency, ru_agency}
-    assert version.document.name.endswith(".pdf")
+    # The document is a core attachment of the version, served only by the access-checked view.
+    (document,) = attachments_for(version)
+    assert document.role == "document" and document.mime_type == "application/pdf"
     assert protocol.current_version(datetime.date(2025, 6, 1)) == version
-    version.document.delete(save=False)
+    page = client.get(protocol.get_absolute_url()).content.decode()
+    download = reverse("core:attachment-download", args=[document.pk])
+    assert download in page and "/media/" not in page
+    response = client.get(download)
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    # A web page posing as the protocol document is refused with a form error; nothing is stored.
+    response = client.post(
+        f"/en/monitoring/protocols/{protocol.pk}/versions/new/",
+        {
+            "version": "2.0",
+            "title_en": "Snow-track protocol 2",
+            "effective_from": "2026-01-01",
+            "document": SimpleUploadedFile("minutes.pdf", b"<html><script>alert(1)</script></html>"),
+        },
+    )
+    assert response.status_code == 200 and "never accepted" in response.content.decode()
+    assert protocol.versions.count() == 1
+    for attachment in attachments_for(version):
+        attachment.file.delete(save=False)
 
 
 @pytest.mark.django_db

@@ -3,11 +3,13 @@
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from core.access import Principal
 from core.models import DataSharingGrant, ObjectChange
 from core.tests.factories import make_member
+from core.workflow import TransitionError, history, perform
 from monitoring import services
 from monitoring.models import DataRequest, Deployment, Publication, ResearchProject, validate_doi
 
@@ -93,15 +95,13 @@ def test_data_request_approved_by_owning_agency_coordinator(
     assert response.data["status"] == "submitted"
     assert api_client.get(f"/api/v1/monitoring/deployments/{secret.pk}/").data["location"]["generalized"] is True
     # Not the requester, not a staff member of the agency asked, not another agency's coordinator.
+    approve = f"/api/v1/monitoring/data-requests/{request_id}/transitions/approve/"
+    revision = response.data["revision"]
     for user in (ru_staff, cn_staff, ru_coordinator):
         api_client.force_authenticate(user)
-        assert api_client.post(
-            f"/api/v1/monitoring/data-requests/{request_id}/approve/", {}, format="json"
-        ).status_code in (403, 404)
+        assert api_client.post(approve, {"revision": revision}, format="json").status_code in (400, 403, 404)
     api_client.force_authenticate(cn_coordinator)
-    response = api_client.post(
-        f"/api/v1/monitoring/data-requests/{request_id}/approve/", {"note": "For the paper only"}, format="json"
-    )
+    response = api_client.post(approve, {"note": "For the paper only", "revision": revision}, format="json")
     assert response.status_code == 200, response.data
     grant = DataSharingGrant.objects.get()
     assert (grant.grantor, grant.grantee, grant.scope, grant.dataset_type) == (
@@ -111,7 +111,8 @@ def test_data_request_approved_by_owning_agency_coordinator(
         "monitoring.deployment",
     )
     assert grant.valid_until == datetime.date(2099, 12, 31)
-    assert [h["to_status"] for h in response.data["history"]] == ["submitted", "approved"]
+    assert [h["to_status"] for h in response.data["status_history"]] == ["submitted", "approved"]
+    assert response.data["decision_note"] == "For the paper only"
     data_request = DataRequest.objects.get(pk=request_id)
     logged = set(ObjectChange.objects.filter(object_id=str(data_request.pk)).values_list("action", flat=True))
     assert {"create", "update"} <= logged
@@ -126,13 +127,14 @@ def test_declined_request_creates_no_grant_and_cannot_be_decided_twice(cn_agency
     data_request = services.submit_data_request(
         Principal.for_user(ru_staff), cn_agency, "monitoring.observation", "why", datetime.date(2030, 1, 1)
     )
-    with pytest.raises(PermissionDenied):
-        services.decide_data_request(Principal.for_user(ru_staff), data_request, True)
-    services.decide_data_request(Principal.for_user(cn_coordinator), data_request, False, "Not now")
+    revision = data_request.revision
+    with pytest.raises(TransitionError):
+        perform(data_request, "approve", Principal.for_user(ru_staff), revision=revision)
+    perform(data_request, "decline", Principal.for_user(cn_coordinator), revision=revision, note="Not now")
     assert not DataSharingGrant.objects.exists()
-    with pytest.raises(ValidationError):
-        services.decide_data_request(Principal.for_user(cn_coordinator), data_request, True)
-    assert list(data_request.history.values_list("to_status", flat=True)) == ["submitted", "declined"]
+    with pytest.raises(TransitionError):
+        perform(data_request, "approve", Principal.for_user(cn_coordinator), revision=data_request.revision)
+    assert [step.to_status for step in history(data_request)] == ["submitted", "declined"]
 
 
 @pytest.mark.django_db
@@ -151,6 +153,9 @@ def test_request_pages(client, cn_agency, ru_staff, cn_coordinator):
     data_request = DataRequest.objects.get()
     client.force_login(cn_coordinator)
     assert "Approve" in client.get(data_request.get_absolute_url()).content.decode()
-    client.post(f"/en/monitoring/requests/{data_request.pk}/decide/", {"decision": "approve"})
+    client.post(
+        reverse("core:workflow-transition", args=["monitoring.datarequest", data_request.pk, "approve"]),
+        {"revision": data_request.revision},
+    )
     data_request.refresh_from_db()
     assert data_request.status == "approved" and data_request.grant is not None

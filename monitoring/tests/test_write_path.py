@@ -155,10 +155,10 @@ def test_transect_page_refuses_a_species_listed_twice(client, cn_staff, cn_agenc
             "name": "Route 4",
             "date": "2025-01-20",
             "route": '{"type": "LineString", "coordinates": [[130.0, 43.0], [130.1, 43.0]]}',
-            "tracks_text": "Panthera pardus orientalis = 2\nPanthera pardus orientalis = 3",
+            "tracks": "Panthera pardus orientalis | 2\nPanthera pardus orientalis | 3",
         },
     )
-    assert response.status_code == 200 and "tracks_text" in response.context["form"].errors
+    assert response.status_code == 200 and "tracks" in response.context["form"].errors
     assert not SnowTrackTransect.objects.exists() and not TransectTrack.objects.exists()
 
 

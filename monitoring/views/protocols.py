@@ -3,43 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.access import principal_for
-from core.views_base import PortalCreateView, PortalDetailView, PortalUpdateView
 
-from .. import filters
 from ..forms import ProtocolVersionForm
-from ..models import (
-    Protocol,
-)
-from .base import TableListView
+from ..models import Protocol, ProtocolVersion
 
 # --- protocols ------------------------------------------------------------------------------------
-
-PROTOCOL_FIELDS = ["owner_agency", "sensitivity", "shared_with", "key", "method", "title"]
-
-
-class ProtocolListView(TableListView):
-    model = Protocol
-    filterset_class = filters.ProtocolFilterSet
-    title = gettext_lazy("Survey protocols")
-    create_url_name = "monitoring:protocol-create"
-    select_related_fields = ("owner_agency",)
-    columns = (
-        (gettext_lazy("Key"), lambda o: o.key),
-        (gettext_lazy("Title"), lambda o: o.title),
-        (gettext_lazy("Method"), lambda o: o.get_method_display()),
-    )
-
-
-class ProtocolDetailView(PortalDetailView):
-    model = Protocol
-    template_name = "monitoring/protocol_detail.html"
-    prefetch_related_fields = ("versions__adopted_by",)
 
 
 @login_required
@@ -50,24 +24,14 @@ def protocol_version_create(request, pk):
     protocol = get_object_or_404(Protocol.objects.visible_to(principal), pk=pk)
     if not can_edit(principal, protocol):
         raise PermissionDenied(_("Only the owning agency may change this record."))
-    form = ProtocolVersionForm(request.POST or None, request.FILES or None)
+    form = ProtocolVersionForm(
+        request.POST or None, request.FILES or None, instance=ProtocolVersion(protocol=protocol), principal=principal
+    )
     if request.method == "POST" and form.is_valid():
-        version = form.save(commit=False)
-        version.protocol = protocol
-        version.save()
-        form.save_m2m()
+        with transaction.atomic():
+            version = form.save()
+            form.save_attachments(version, principal)
         messages.success(request, _("Saved."))
         return HttpResponseRedirect(protocol.get_absolute_url())
-    return render(request, "core/record_form.html", {"form": form, "object": None})
-
-
-class ProtocolCreateView(PortalCreateView):
-    model = Protocol
-    fields = PROTOCOL_FIELDS
-    template_name = "core/record_form.html"
-
-
-class ProtocolUpdateView(PortalUpdateView):
-    model = Protocol
-    fields = PROTOCOL_FIELDS
-    template_name = "core/record_form.html"
+    title = _("New version of %(protocol)s") % {"protocol": protocol}
+    return render(request, "core/record_form.html", {"form": form, "object": None, "page_title": title})
