@@ -66,15 +66,6 @@ def _location_dict(point):
     }
 
 
-class ModelUniquenessMixin:
-    """The natural keys (owner_agency, …_id) are checked by the model's constraints in the base's
-    validate_model, once the owning agency is known; DRF's own copy would demand owner_agency
-    in the body, which the base fills in from the caller."""
-
-    def get_validators(self):
-        return []
-
-
 class LocationMixin:
     """Reads the viewer's precise-owner set once per request (put in the context by the view)."""
 
@@ -172,7 +163,7 @@ class SurveySerializer(SharedRecordSerializer):
         )
 
 
-class DeploymentSerializer(PersonalDataSerializerMixin, ModelUniquenessMixin, LocationMixin, SharedRecordSerializer):
+class DeploymentSerializer(PersonalDataSerializerMixin, LocationMixin, SharedRecordSerializer):
     feature_type = serializers.SlugRelatedField(
         slug_field="key", queryset=FeatureType.objects.all(), required=False, allow_null=True
     )
@@ -230,7 +221,7 @@ class DeploymentSerializer(PersonalDataSerializerMixin, ModelUniquenessMixin, Lo
         return data
 
 
-class MediaSerializer(ModelUniquenessMixin, SharedRecordSerializer):
+class MediaSerializer(SharedRecordSerializer):
     class Meta:
         model = Media
         fields = SharedRecordSerializer.shared_fields + (
@@ -256,7 +247,7 @@ class MediaSerializer(ModelUniquenessMixin, SharedRecordSerializer):
         return deployment
 
 
-class ObservationSerializer(ModelUniquenessMixin, LocationMixin, SharedRecordSerializer):
+class ObservationSerializer(LocationMixin, SharedRecordSerializer):
     species = SpeciesNameField(required=False, allow_null=True)
     location = serializers.SerializerMethodField()
     deployment_code = serializers.CharField(source="deployment.deployment_id", read_only=True)
