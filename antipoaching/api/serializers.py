@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.access import can_create_for, can_edit, principal_for
-from core.api.serializers import AgencyCodeField, PortalModelSerializer, SharedRecordSerializer
+from core.api.fields import restrict_related_fields
+from core.api.serializers import AgencyCodeField, PortalModelSerializer, SharedRecordSerializer, SpeciesNameField
 from core.api.workflow import StatusHistoryField, history_of
-from core.models import Sensitivity, Species
+from core.models import Sensitivity
 from core.personal_data import PersonalDataSerializerMixin
 from core.validators import validate_period
 from core.workflow import approvals_in
@@ -30,14 +31,6 @@ from ..models import (
     PlanTarget,
     Waypoint,
 )
-
-
-class SpeciesNameField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("slug_field", "scientific_name")
-        if not kwargs.get("read_only"):
-            kwargs.setdefault("queryset", Species.objects.all())
-        super().__init__(**kwargs)
 
 
 class IncidentTypeCodeField(serializers.SlugRelatedField):
@@ -579,6 +572,10 @@ class KpiQuerySerializer(serializers.Serializer):
     agency = AgencyCodeField(required=False)
     area = serializers.PrimaryKeyRelatedField(queryset=ProtectedArea.objects.all(), required=False)
     export = serializers.ChoiceField(choices=["csv", "xlsx"], required=False)
+
+    def get_fields(self):
+        # An area the caller may not see is answered as if it did not exist (no existence oracle).
+        return restrict_related_fields(super().get_fields(), self.context.get("principal"))
 
     def validate_group(self, value):
         parts = [p.strip() for p in value.split(",") if p.strip()]

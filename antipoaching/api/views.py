@@ -293,7 +293,7 @@ class KpiView(PrincipalMixin, APIView):
 
     @extend_schema(parameters=[KpiQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        query = KpiQuerySerializer(data=request.query_params)
+        query = KpiQuerySerializer(data=request.query_params, context={"principal": principal_for(request)})
         query.is_valid(raise_exception=True)
         params = query.validated_data
         table = services.compute_kpis(

@@ -105,3 +105,20 @@ def test_plan_evaluation_targets_against_achievement(field_data, cn_agency, ru_a
     assert removed["goal"] == 20 and removed["achieved"] == 15 and removed["by_country"] == {"CN": 9, "RU": 6}
     patrols = next(r for r in result["rows"] if r["target"].metric == "patrols")
     assert patrols["percent"] == 125.0
+
+
+@pytest.mark.django_db
+def test_kpi_filter_by_an_area_the_caller_cannot_see_is_answered_as_missing(api_client, cn_staff, ru_agency):
+    from reserves.models import ProtectedArea
+
+    hidden = ProtectedArea.objects.create(
+        owner_agency=ru_agency, name_en="Hidden ranger post", country="RU", sensitivity="owner"
+    )
+    api_client.force_authenticate(cn_staff)
+    response = api_client.get("/api/v1/antipoaching/kpis/", {"area": str(hidden.pk)})
+    missing = api_client.get("/api/v1/antipoaching/kpis/", {"area": "00000000-0000-0000-0000-000000000000"})
+    assert response.status_code == missing.status_code == 400
+    # The same answer as for an id that exists nowhere, but for the id itself.
+    assert str(response.json()["area"]).replace(str(hidden.pk), "X") == str(missing.json()["area"]).replace(
+        "00000000-0000-0000-0000-000000000000", "X"
+    )

@@ -280,6 +280,16 @@ class AgencyCodeField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
 
+class SpeciesNameField(serializers.SlugRelatedField):
+    """A species referenced by its scientific name (the shared vocabulary of both countries)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "scientific_name")
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", Species.objects.all())
+        super().__init__(**kwargs)
+
+
 class SharedRecordSerializer(PortalModelSerializer):
     """Base for every shared record: id (client-suppliable), owner, sensitivity, sharing, revision."""
 

@@ -3,10 +3,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.documents import AttachmentSerializer
-from core.api.serializers import AgencyCodeField, PortalModelSerializer, SharedRecordSerializer
+from core.api.serializers import AgencyCodeField, PortalModelSerializer, SharedRecordSerializer, SpeciesNameField
 from core.api.workflow import StatusHistoryField
 from core.documents import attachments_for
-from core.models import Species
 from core.personal_data import PersonalDataSerializerMixin
 
 from .. import services
@@ -32,14 +31,6 @@ from ..models import (
     TransectTrack,
 )
 from ..services import deployment_location, transect_location
-
-
-class SpeciesNameField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("slug_field", "scientific_name")
-        if not kwargs.get("read_only"):
-            kwargs.setdefault("queryset", Species.objects.all())
-        super().__init__(**kwargs)
 
 
 class PointSerializer(serializers.Serializer):
