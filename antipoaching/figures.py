@@ -1,4 +1,4 @@
-"""The anti-poaching KPIs and dashboard counters as core.figures figures (docs/shared/figures.md).
+"""The anti-poaching KPIs and dashboard counters as core.figures figures (docs/shared-layer/figures.md).
 
 One computation (services.compute_kpis: effort from patrols, observations from waypoints,
 incidents) serves every figure, the KPI page and its export, and the plan evaluation.

@@ -1,4 +1,4 @@
-"""The joint action plan's workflow, declared on core.workflow (docs/shared/workflow.md).
+"""The joint action plan's workflow, declared on core.workflow (docs/shared-layer/workflow.md).
 
 draft → under review → approved (one coordinator of each participating country) → active →
 completed → evaluated. The approved content is frozen: changing it sends the plan back to
