@@ -198,9 +198,20 @@ def location_for(principal, record, latitude, longitude, category):
 
     Returns a `GeneralizedPoint` (possibly exact), or None when nothing may be shown.
     """
+    precise = category == 0 or principal.sees_precise_location(record)
+    return point_for(principal, latitude, longitude, category, precise)
+
+
+def point_for(principal, latitude, longitude, category, precise):
+    """The one generalization rule: exact when `precise` (or the species is not sensitive),
+    snapped to the category's grid otherwise, nothing at all for the public.
+
+    List paths decide `precise` from `principal.precise_owner_ids(Model)` once per request
+    (`owner_id in ids`, or ids None) and call this per record.
+    """
     if latitude is None or longitude is None:
         return None
-    precise = category == 0 or principal.sees_precise_location(record)
+    precise = precise or category == 0
     if not precise and not principal.is_authenticated:
         return None  # the public sees no location of a sensitive species
     return generalize_point(latitude, longitude, 0 if precise else category)

@@ -3,20 +3,15 @@ for whoever may not see them precisely."""
 
 from shapely.geometry import shape
 
-from core.geo import generalize_point
+from core.access import point_for as core_point_for
 from core.geojson import records_collection
 
 from ..models import Incident, Patrol, PatrolLeg, Waypoint
 
 
 def point_for(principal, owner_id, latitude, longitude, category, precise_ids):
-    """Like core.access.location_for, for list paths: `precise_ids` from principal.precise_owner_ids()."""
-    if latitude is None or longitude is None:
-        return None
-    precise = category == 0 or precise_ids is None or owner_id in precise_ids
-    if not precise and not principal.is_authenticated:
-        return None
-    return generalize_point(latitude, longitude, 0 if precise else category)
+    """core.access.point_for for list paths: `precise_ids` from principal.precise_owner_ids()."""
+    return core_point_for(principal, latitude, longitude, category, precise_ids is None or owner_id in precise_ids)
 
 
 def visible_patrols(principal):

@@ -4,7 +4,8 @@ from django.db import connection
 from django.db.models import Case, F, FloatField, Q, Value, When
 from django.db.models.functions import Floor
 
-from core.geo import GRID_DEGREES, generalize_point
+from core.access import point_for
+from core.geo import GRID_DEGREES
 from core.models import GrantScope, Species
 
 from ..models import (
@@ -76,11 +77,10 @@ def deployment_location(principal, deployment, owners="unset"):
     """The GeneralizedPoint of a deployment for `principal`, or None (public, sensitive)."""
     if owners == "unset":
         owners = precise_owner_ids(principal)
-    category = deployment.location_category
-    precise = category == 0 or owners is None or deployment.owner_agency_id in owners
-    if not precise and not principal.is_authenticated:
+    precise = owners is None or deployment.owner_agency_id in owners
+    point = point_for(principal, deployment.latitude, deployment.longitude, deployment.location_category, precise)
+    if point is None:
         return None
-    point = generalize_point(deployment.latitude, deployment.longitude, 0 if precise else category)
     if not point.generalized:
         return point.__class__(point.latitude, point.longitude, None, deployment.coordinate_uncertainty)
     uncertainty = max(point.uncertainty_m, deployment.coordinate_uncertainty or 0)
@@ -97,10 +97,9 @@ def transect_location(principal, transect, owners="unset"):
     precise = category == 0 or owners is None or transect.owner_agency_id in owners
     if precise:
         return transect.route, None
-    if not principal.is_authenticated:
-        return None, None
+    # Not precise: no line at all, only its centre on the grid (and nothing for the public).
     centre = shape(transect.route).centroid
-    return None, generalize_point(centre.y, centre.x, category)
+    return None, point_for(principal, centre.y, centre.x, category, False)
 
 
 def refresh_location_categories(deployment_ids=None):
