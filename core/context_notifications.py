@@ -13,7 +13,9 @@ from core.notify import urgent_unread_for
 
 def notifications(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # Notifications belong to user accounts; a partner's API key (a stand-in user without a pk,
+    # e.g. on the Swagger page) has none.
+    if user is None or not user.is_authenticated or getattr(user, "pk", None) is None:
         return {}
     counts = Notification.objects.filter(recipient=user, read_at__isnull=True).aggregate(
         unread=Count("pk"), urgent=Count("pk", filter=Q(urgent=True))

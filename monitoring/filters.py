@@ -5,6 +5,8 @@ the viewer may see it (annotated in SQL by services.annotate_view_location), nev
 stored point: a viewer cannot narrow a generalized record down beyond its grid cell.
 """
 
+import math
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -34,16 +36,44 @@ from .models import (
 )
 
 
+class BBoxField(forms.CharField):
+    """west,south,east,north in degrees: four finite numbers, a real box on the globe."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        message = _("Give the box as west,south,east,north in degrees.")
+        try:
+            box = [float(part) for part in value.split(",")]
+        except ValueError:
+            raise forms.ValidationError(message, code="bbox") from None
+        if len(box) != 4 or not all(math.isfinite(v) for v in box):
+            raise forms.ValidationError(message, code="bbox")
+        west, south, east, north = box
+        if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+            raise forms.ValidationError(
+                _(
+                    "The box must lie within longitude −180…180 and latitude −90…90, west before east and south before north."
+                ),
+                code="bbox_range",
+            )
+        return box
+
+
 class BBoxFilter(django_filters.CharFilter):
-    """bbox=west,south,east,north on the viewer's (possibly generalized) coordinates."""
+    """bbox=west,south,east,north on the viewer's (possibly generalized) coordinates.
+
+    The value is checked by its form field, so a bad box is a 400 on the API and a form error on
+    the page (the list then ignores it), never a server error.
+    """
+
+    field_class = BBoxField
 
     def filter(self, qs, value):
         if not value:
             return qs
-        try:
-            west, south, east, north = (float(v) for v in value.split(","))
-        except ValueError:
-            raise forms.ValidationError(_("Give the box as west,south,east,north in degrees.")) from None
+        west, south, east, north = value
         return qs.filter(
             view_longitude__gte=west, view_longitude__lte=east, view_latitude__gte=south, view_latitude__lte=north
         )

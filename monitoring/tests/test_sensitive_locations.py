@@ -219,3 +219,14 @@ def test_species_becoming_sensitive_generalizes_its_deployments(cn_agency, boar,
     boar.save()
     open_site.refresh_from_db()
     assert open_site.location_category == 3
+
+
+@pytest.mark.parametrize("bbox", ["garbage", "1,2,3", "nan,nan,nan,nan", "1e999,0,0,0", "131,44,130,43", "0,95,1,96"])
+def test_a_bad_bbox_is_refused_on_the_api_and_ignored_on_the_page(client, api_client, ru_staff, sites, bbox):
+    # Before: "garbage" was a 500 on the page; nan and infinity were accepted as a box.
+    api_client.force_authenticate(ru_staff)
+    response = api_client.get("/api/v1/monitoring/deployments/", {"bbox": bbox})
+    assert response.status_code == 400 and "bbox" in response.json()
+    client.force_login(ru_staff)
+    page = client.get("/en/monitoring/deployments/", {"bbox": bbox})
+    assert page.status_code == 200
