@@ -237,14 +237,7 @@ class IncidentDetailView(PortalDetailView):
         incident, principal = self.object, self.principal
         precise_ids = principal.precise_owner_ids(Incident)
         context.update(
-            point=services.point_for(
-                principal,
-                incident.owner_agency_id,
-                incident.latitude,
-                incident.longitude,
-                incident.sensitivity_category,
-                precise_ids,
-            ),
+            point=services.incident_point(principal, incident, precise_ids),
             show_suspects=may_see_personal_data(principal, incident),
             linked=services.linked_incidents(incident, principal),
             link_form=LinkForm(principal=self.principal),

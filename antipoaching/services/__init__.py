@@ -48,6 +48,7 @@ from .kpis import (
 from .maps import (
     geometry_bounds,
     incident_feature_collection,
+    incident_point,
     point_for,
     track_feature_collection,
     visible_patrols,
@@ -114,6 +115,7 @@ __all__ = [
     "plan_changes",
     "plan_countries",
     "plan_evaluation",
+    "incident_point",
     "point_for",
     "recompute_effort",
     "refresh_effort",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from core.exports import rows_of
 
 from ..models import Incident, Patrol
-from .maps import point_for
+from .maps import incident_point, point_for
 
 
 def incident_rows(principal, queryset):
@@ -47,14 +47,7 @@ def incident_rows(principal, queryset):
     ]
 
     def row(incident):
-        point = point_for(
-            principal,
-            incident.owner_agency_id,
-            incident.latitude,
-            incident.longitude,
-            incident.sensitivity_category,
-            precise_ids,
-        )
+        point = incident_point(principal, incident, precise_ids)
         return [
             str(incident.pk),
             incident.reference,

@@ -14,6 +14,18 @@ def point_for(principal, owner_id, latitude, longitude, category, precise_ids):
     return core_point_for(principal, latitude, longitude, category, precise_ids is None or owner_id in precise_ids)
 
 
+def incident_point(principal, incident, precise_ids):
+    """What `principal` may see of an incident's point (list paths pass precise_owner_ids once)."""
+    return point_for(
+        principal,
+        incident.owner_agency_id,
+        incident.latitude,
+        incident.longitude,
+        incident.sensitivity_category,
+        precise_ids,
+    )
+
+
 def visible_patrols(principal):
     return Patrol.objects.visible_to(principal)
 
@@ -45,14 +57,7 @@ def incident_feature_collection(principal, incidents):
     precise_ids = principal.precise_owner_ids(Incident)
     return records_collection(
         incidents.exclude(latitude=None).select_related("owner_agency", "incident_type__species", "species"),
-        lambda incident: point_for(
-            principal,
-            incident.owner_agency_id,
-            incident.latitude,
-            incident.longitude,
-            incident.sensitivity_category,
-            precise_ids,
-        ),
+        lambda incident: incident_point(principal, incident, precise_ids),
         lambda incident: {
             "name": str(incident),
             "url": incident.get_absolute_url(),

@@ -230,3 +230,25 @@ def test_a_bad_bbox_is_refused_on_the_api_and_ignored_on_the_page(client, api_cl
     client.force_login(ru_staff)
     page = client.get("/en/monitoring/deployments/", {"bbox": bbox})
     assert page.status_code == 200
+
+
+def test_list_pages_read_their_related_columns_in_constant_queries(client, ru_staff, cn_agency, leopard, boar):
+    # The generic page set renders related columns (species, deployment, individual): no N+1.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ru_staff)
+    site = make_deployment(cn_agency, 43.2, 131.2, code="CN-QC-1")
+
+    def count(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    make_observation(site, leopard)
+    few = {path: count(path) for path in ("/en/monitoring/observations/", "/en/monitoring/deployments/")}
+    for n in range(10):
+        other = make_deployment(cn_agency, 43.1 + n / 100, 131.1, code=f"CN-QC-{n + 2}")
+        make_observation(other, boar if n % 2 else leopard)
+    many = {path: count(path) for path in few}
+    assert many == few
