@@ -87,6 +87,11 @@ class Principal:
         return self.role == Role.EXPERT
 
     @cached_property
+    def withheld_category(self):
+        """core.access.withheld_category, read once per principal (per request)."""
+        return withheld_category()
+
+    @cached_property
     def _active_grants(self):
         if self.agency is None:
             return []
@@ -215,6 +220,44 @@ def point_for(principal, latitude, longitude, category, precise):
     if not precise and not principal.is_authenticated:
         return None  # the public sees no location of a sensitive species
     return generalize_point(latitude, longitude, 0 if precise else category)
+
+
+def withheld_category():
+    """The one Chapman category at which withheld camera-trap points and transects are given.
+
+    The setting, made coarser when a species in the shared list is stricter, so that the grid of
+    an answer never tells which species was recorded at a place.
+    """
+    from django.conf import settings
+    from django.db.models import Min
+
+    from .models.species import Species
+
+    configured = getattr(settings, "PORTAL_WITHHELD_LOCATION_CATEGORY", 2)
+    strictest = Species.objects.filter(sensitivity_category__gt=0).aggregate(c=Min("sensitivity_category"))["c"]
+    return min(configured, strictest) if strictest else configured
+
+
+def withheld_grid_degrees(principal=None):
+    """The cell size (degrees) of the withheld grid (per principal: computed once per request)."""
+    from .geo import GRID_DEGREES
+
+    category = principal.withheld_category if principal is not None else withheld_category()
+    return GRID_DEGREES[category]
+
+
+def withheld_point_for(principal, latitude, longitude, precise):
+    """The rule for records whose derived sensitivity the viewer may not see (camera-trap points,
+    transects): exact when `precise`, otherwise always the one withheld grid, whatever species was
+    recorded there, so that the form of the answer tells nothing; nothing at all for the public.
+    """
+    if latitude is None or longitude is None:
+        return None
+    if precise:
+        return generalize_point(latitude, longitude, 0)
+    if not principal.is_authenticated:
+        return None
+    return generalize_point(latitude, longitude, principal.withheld_category)
 
 
 # --- links: may a principal point a new record at a target record? --------------------------------

@@ -266,6 +266,21 @@ PORTAL_MAX_JSON_DEPTH = 64
 PORTAL_DIGEST_HOUR = env_int("PORTAL_DIGEST_HOUR", 7)
 PORTAL_TILE_ATTRIBUTION = env_str("PORTAL_TILE_ATTRIBUTION", "")
 
+# --- Sensitive locations ---------------------------------------------------
+# Another agency's camera-trap points and transects are given at one grid, whatever was recorded
+# there (core.access.withheld_point_for): the Chapman category of that grid. It is never finer
+# than the strictest category of any species in the shared list.
+PORTAL_WITHHELD_LOCATION_CATEGORY = env_int("PORTAL_WITHHELD_LOCATION_CATEGORY", 2)
+
+# --- Imports and device files ----------------------------------------------
+# A GPX file larger than this (megabytes) is refused with a message.
+PORTAL_MAX_GPX_MB = env_int("PORTAL_MAX_GPX_MB", 5)
+# A Camtrap DP package larger than this (megabytes, unpacked) or with more rows is refused.
+PORTAL_MAX_IMPORT_MB = env_int("PORTAL_MAX_IMPORT_MB", 500)
+PORTAL_MAX_IMPORT_ROWS = env_int("PORTAL_MAX_IMPORT_ROWS", 2_000_000)
+# Packages with more rows than this are imported by the task queue, not in the page request.
+PORTAL_INLINE_IMPORT_ROWS = env_int("PORTAL_INLINE_IMPORT_ROWS", 20_000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
