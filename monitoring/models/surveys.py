@@ -154,6 +154,16 @@ class Deployment(SharedRecord):
     # The most restrictive Chapman category of any species recorded here (0: none): the whole
     # deployment is generalized by it, so no observation gives its point away.
     location_category = models.PositiveSmallIntegerField(_("location sensitivity category"), default=0, editable=False)
+    # The point of the deployment's location (monitoring.services.derived): every deployment of
+    # one owner at one location ID, or within 100 m of another, shares it, and withheld views snap
+    # it, so no twin of a location lands in another grid cell than the rest.
+    anchor_latitude = models.FloatField(_("location anchor latitude"), null=True, blank=True, editable=False)
+    anchor_longitude = models.FloatField(_("location anchor longitude"), null=True, blank=True, editable=False)
+    # True only when the protected area holds the whole withheld grid cell around the anchor: only
+    # then may those who see the point generalized see the area (it tells no more than the cell).
+    protected_area_covers_cell = models.BooleanField(
+        _("protected area covers the grid cell"), default=False, editable=False
+    )
     import_run = models.ForeignKey(
         ImportRun,
         null=True,

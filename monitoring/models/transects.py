@@ -33,6 +33,10 @@ class SnowTrackTransect(SharedRecord):
         verbose_name=_("protected area"),
     )
     location_category = models.PositiveSmallIntegerField(_("location sensitivity category"), default=0, editable=False)
+    # True only when the protected area holds the whole withheld grid cell around the route's centre.
+    protected_area_covers_cell = models.BooleanField(
+        _("protected area covers the grid cell"), default=False, editable=False
+    )
 
     class Meta(SharedRecord.Meta):
         ordering = ["-date"]

@@ -4,7 +4,7 @@ services; services.propose_match(...)`).
 
 - vocabularies: shared keys and agencies' crosswalks
 - locations: what a principal may see of a point or route; sensitivity categories
-- derived: the one write path for derived fields (protected area, length, categories)
+- derived: the one write path for derived fields (protected area, anchor, length, categories)
 - catalogue: individuals, matches, merges and splits
 - reports: cross-border and joint survey reports
 - data_requests: requests for precise data
@@ -22,13 +22,20 @@ from .catalogue import (
 from .data_requests import can_decide, submit_data_request
 from .derived import (
     AreaLocator,
+    deployment_deleted,
     deployment_saved,
     observation_saved,
     observations_changed,
+    protected_area_changed,
+    refresh_anchors,
+    refresh_cells,
     refresh_deployment_areas,
+    refresh_deployment_locations,
+    refresh_derived_locations,
     refresh_first_detected,
     refresh_transect_categories,
     replace_transect_tracks,
+    species_changed,
     transect_saved,
 )
 from .figures import count_catalogue_updates, count_observations, register_figures, survey_tables
@@ -54,6 +61,7 @@ __all__ = [
     "count_catalogue_updates",
     "count_observations",
     "cross_border_table",
+    "deployment_deleted",
     "deployment_location",
     "deployment_saved",
     "detections_by_month",
@@ -67,8 +75,13 @@ __all__ = [
     "observations_changed",
     "other_country",
     "precise_owner_ids",
+    "protected_area_changed",
     "propose_match",
+    "refresh_anchors",
+    "refresh_cells",
     "refresh_deployment_areas",
+    "refresh_deployment_locations",
+    "refresh_derived_locations",
     "register_figures",
     "refresh_first_detected",
     "refresh_location_categories",
@@ -76,6 +89,7 @@ __all__ = [
     "replace_transect_tracks",
     "request_submitted",
     "shared_keys",
+    "species_changed",
     "split_individual",
     "submit_data_request",
     "survey_tables",
