@@ -22,6 +22,7 @@ from .models import (
     Deployment,
     EffortUnit,
     FeatureType,
+    ImportJob,
     ImportRun,
     Individual,
     IndividualAlias,
@@ -133,6 +134,16 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # written by the importer only
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "owner_agency", "original_name", "status", "rows", "finished_at")
+    list_filter = ("owner_agency", "status")
+    readonly_fields = [f.name for f in ImportJob._meta.concrete_fields]
+
+    def has_add_permission(self, request):
+        return False  # written by the upload page and the API only
 
 
 @admin.register(Deployment)

@@ -1,6 +1,7 @@
 """The monitoring app's forms (the pages build their model forms from these or from field lists)."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +20,7 @@ from .models import (
     Survey,
     location_dataset_choices,
 )
+from .services.taxa import match_species
 
 SHARED = ["owner_agency", "sensitivity", "shared_with"]
 
@@ -152,9 +154,13 @@ class TransectForm(SharedRecordForm):
             name, number = str(row.get("species", "")).strip(), str(row.get("tracks", "")).strip()
             if not name and not number:
                 continue
-            species = Species.objects.filter(scientific_name=name).first()
-            if species is None:
-                raise ValidationError(_("Unknown species “%(name)s”.") % {"name": name})
+            match = match_species(name)  # the one careful matching of names (monitoring.services.taxa)
+            if not match:
+                raise ValidationError(
+                    _("Unknown species “%(name)s”: %(problem)s. Ask an administrator to add it.")
+                    % {"name": name, "problem": match.problem}
+                )
+            species = Species.objects.get(pk=match.pk)
             if not number.isdigit():
                 raise ValidationError(_("Give the tracks of “%(name)s” as a whole number.") % {"name": name})
             if species.pk in seen:
@@ -202,6 +208,16 @@ class ProtocolVersionForm(AttachmentFormMixin, TranslatedModelForm):
 class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Camtrap DP package (zip)"))
     survey = forms.ModelChoiceField(label=gettext_lazy("Survey"), queryset=Survey.objects.none(), required=False)
+
+    def clean_file(self):
+        # The packed size can only be smaller than the unpacked one, which the importer checks.
+        upload = self.cleaned_data["file"]
+        if upload.size > int(settings.PORTAL_MAX_IMPORT_MB) * 1024 * 1024:
+            raise ValidationError(
+                _("The package is larger than %(mb)s MB; split it into smaller packages.")
+                % {"mb": settings.PORTAL_MAX_IMPORT_MB}
+            )
+        return upload
 
 
 class RequestForm(forms.Form):

@@ -5,7 +5,11 @@ from celery import shared_task
 
 @shared_task(bind=True, acks_late=True)
 def import_camtrap_dp_task(self, path, agency_code, survey_id=None, sensitivity="partners"):
-    """Import a package stored on disk (large uploads); returns counts or the refusal's errors."""
+    """Import a package stored on the server for an agency (operators, like the import_camtrap_dp command).
+
+    Uploads are queued as ImportJobs instead (run_import_job_task). The limits and the shared
+    species list hold here as on every path (monitoring.camtrap.importer).
+    """
     from core.access import Principal
     from core.models import Agency
 
@@ -28,11 +32,37 @@ def import_camtrap_dp_task(self, path, agency_code, survey_id=None, sensitivity=
     }
 
 
+@shared_task(bind=True, acks_late=True)
+def run_import_job_task(self, job_id):
+    """Import a package queued by a page or API upload (monitoring.camtrap.jobs): all or nothing.
+
+    Delivered twice (acks_late after a lost worker), the job is imported once: its row is locked
+    for the whole import and only a queued job is taken.
+    """
+    from .camtrap.jobs import run_import_job
+
+    job = run_import_job(job_id)
+    if job is None:
+        return None
+    return {"id": str(job.pk), "status": job.status, "run": str(job.import_run_id) if job.import_run_id else None}
+
+
+@shared_task
+def run_queued_imports_task(older_than_minutes=10):
+    """Beat safety net: import jobs still queued after a while (their message was lost); returns how many ran."""
+    from .camtrap.jobs import run_queued_jobs
+
+    return run_queued_jobs(older_than_minutes)
+
+
 @shared_task
 def refresh_location_categories_task():
     """Nightly safety net: recompute every deployment's and transect's sensitivity category."""
-    from .services import refresh_location_categories, refresh_transect_categories
+    from .services import refresh_derived_locations, refresh_location_categories, refresh_transect_categories
 
     refresh_location_categories()
     refresh_transect_categories()
+    # Anchors, protected areas and covers-cell flags: catches what bypassed the hooks (an
+    # update() in a shell, a changed PORTAL_WITHHELD_LOCATION_CATEGORY).
+    refresh_derived_locations()
     return True

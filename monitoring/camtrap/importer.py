@@ -20,19 +20,22 @@ from core.models import Sensitivity, Species
 from ..models import Deployment, ImportRun, Media, Observation, Vocabulary
 from ..services import (
     AreaLocator,
+    refresh_deployment_locations,
     CodeMapper,
     individual_for_alias,
     refresh_first_detected,
     refresh_location_categories,
 )
-from .package import PackageInvalid, PackageSource, format_error
+from ..services.taxa import SpeciesMatcher, unknown_species_error
+from . import package
+from .package import PackageInvalid, PackageSource, PackageSummary, format_error
 from .schema import FieldError, compile_fields, resolve_table_schema, validate_descriptor
 from .upsert import Upserter, _json_text, _str, _time_ordered_uuid
 
 MAX_ERRORS = 50
 BATCH_SIZE = 5000
 
-__all__ = ["PackageInvalid", "format_error", "import_package"]
+__all__ = ["Importer", "PackageInvalid", "PackageSummary", "format_error", "import_package"]
 
 
 # --- the import ---------------------------------------------------------------------------------
@@ -70,46 +73,55 @@ class Importer:
         with self.source.open(resource["path"]) as handle:
             reader = csv.reader(handle)
             try:
-                header = next(reader)
-            except StopIteration:
-                self.error(resource_name, None, None, _("The file is empty."))
-                return
-            positions = {name: i for i, name in enumerate(header)}
-            for field in fields:
-                if field.required and field.name not in positions:
-                    self.error(resource_name, 1, field.name, _("The required column is missing."))
-            if self.failed:
-                return
-            plan = [(f, positions.get(f.name)) for f in fields]
-            width = len(header)
-            for number, raw in enumerate(reader, start=2):  # the header is row 1
-                if not raw:
-                    continue
-                if len(raw) != width:
-                    self.error(
-                        resource_name,
-                        number,
-                        None,
-                        _("The row has %(n)s cells, the header %(m)s.") % {"n": len(raw), "m": width},
-                    )
-                    continue
-                record = {}
-                ok = True
-                for field, position in plan:
-                    value = raw[position] if position is not None else ""
-                    if value in missing:
-                        if field.required:
-                            self.error(resource_name, number, field.name, _("A value is required."))
-                            ok = False
-                        record[field.name] = None
-                        continue
-                    try:
-                        record[field.name] = field.parse(value)
-                    except FieldError as exc:
-                        self.error(resource_name, number, field.name, exc)
+                yield from self._rows(resource_name, reader, fields, missing)
+            except (csv.Error, UnicodeDecodeError) as exc:  # a message, not a 500
+                self.error(resource_name, reader.line_num or 1, None, package.csv_error_message(exc))
+
+    def _rows(self, resource_name, reader, fields, missing):
+        try:
+            header = next(reader)
+        except StopIteration:
+            self.error(resource_name, None, None, _("The file is empty."))
+            return
+        positions = {name: i for i, name in enumerate(header)}
+        for field in fields:
+            if field.required and field.name not in positions:
+                self.error(resource_name, 1, field.name, _("The required column is missing."))
+        if self.failed:
+            return
+        plan = [(f, positions.get(f.name)) for f in fields]
+        width = len(header)
+        for number, raw in enumerate(reader, start=2):  # the header is row 1
+            if not raw:
+                continue
+            if len(raw) != width:
+                self.error(
+                    resource_name,
+                    number,
+                    None,
+                    _("The row has %(n)s cells, the header %(m)s.") % {"n": len(raw), "m": width},
+                )
+                continue
+            if max(map(len, raw)) > package.MAX_CELL_CHARS:
+                self.error(resource_name, number, None, package.cell_too_large_message())
+                continue
+            record = {}
+            ok = True
+            for field, position in plan:
+                value = raw[position] if position is not None else ""
+                if value in missing:
+                    if field.required:
+                        self.error(resource_name, number, field.name, _("A value is required."))
                         ok = False
-                if ok:
-                    yield number, record
+                    record[field.name] = None
+                    continue
+                try:
+                    record[field.name] = field.parse(value)
+                except FieldError as exc:
+                    self.error(resource_name, number, field.name, exc)
+                    ok = False
+            if ok:
+                yield number, record
 
     def mapped(self, resource, number, field, vocabulary, value):
         try:
@@ -150,25 +162,25 @@ class Importer:
                 )
 
     def prepare_species(self):
-        """Species named in the package's taxonomic coverage become shared keys (created if new)."""
-        self.species_ids = dict(Species.objects.values_list("scientific_name", "pk"))
+        """Names are matched to the shared species list (never added to it): services.taxa."""
+        self.species = SpeciesMatcher(self.agency, taxa=self.descriptor.get("taxonomic") or [])
         self.target_species = set(Species.objects.filter(is_target=True).values_list("pk", flat=True))
-        self.species_by_pk = {}
-        for taxon in self.descriptor.get("taxonomic", []) or []:
-            name = taxon.get("scientificName")
-            if not name or name in self.species_ids or name in self.mapper.crosswalk[Vocabulary.SPECIES]:
-                continue
-            vernacular = taxon.get("vernacularNames") or {}
-            species = Species(
-                scientific_name=name,
-                taxon_rank=taxon.get("taxonRank") or "species",
-                common_name_en=vernacular.get("eng") or name,
-                common_name_zh_hans=vernacular.get("zho") or vernacular.get("chi") or "",
-                common_name_ru=vernacular.get("rus") or "",
-            )
-            species.save()
-            self.species_ids[name] = species.pk
-        self.mapper.keys[Vocabulary.SPECIES] = set(self.species_ids)
+        self.unknown_species = {}  # name -> why it was not matched
+
+    def species_for(self, name):
+        """(pk, shared scientific name) of a row's scientificName; unknown names refuse the package."""
+        if not name:
+            return None, ""
+        match = self.species.match(name)
+        if not match:
+            self.unknown_species.setdefault(name, match.problem)
+            return None, ""
+        return match.pk, match.scientific_name
+
+    def refuse_unknown_species(self):
+        if self.unknown_species:  # one error naming them all, first: the package is refused as a whole
+            self.errors[:0] = [unknown_species_error(self.unknown_species)]
+            del self.errors[MAX_ERRORS:]
 
     def import_deployments(self):
         columns = [
@@ -205,11 +217,13 @@ class Importer:
             "deployment_tags",
             "deployment_comments",
             "protected_area_id",
+            "protected_area_covers_cell",
             "location_category",
             "import_run_id",
         ]
         upserter = Upserter(Deployment, columns, "deployment_id")
-        locate_area = AreaLocator()  # the areas are loaded once, not once per row
+        # The owner's and the secretariat's areas only, loaded once, not once per row.
+        locate_area = AreaLocator(self.agency)
 
         rows, seen = [], set()
         for number, r in self.rows("deployments", crosswalked=("featureType",)):
@@ -257,6 +271,7 @@ class Importer:
                     _str(r["deploymentTags"]),
                     _str(r["deploymentComments"]),
                     area.pk if area else None,
+                    False,  # written with the anchors in finish()
                     0,
                     self.run.pk,
                 )
@@ -420,11 +435,10 @@ class Importer:
             )
             life_stage = self.mapped("observations", number, "lifeStage", Vocabulary.LIFE_STAGE, r["lifeStage"])
             sex = self.mapped("observations", number, "sex", Vocabulary.SEX, r["sex"])
-            name = self.mapped("observations", number, "scientificName", Vocabulary.SPECIES, r["scientificName"])
+            species, name = self.species_for(r["scientificName"])
             total += 1
-            if self.failed:
-                continue
-            species = self.species_ids.get(name) if name else None
+            if self.failed or self.unknown_species:
+                continue  # keep validating, stop writing
             individual = None
             local_id = _str(r["individualID"])
             if local_id and species in self.target_species:
@@ -478,6 +492,7 @@ class Importer:
             if len(pending) >= self.batch_size:
                 self.flush_observations(upserter, pending)
                 pending, batch_keys = [], set()
+        self.refuse_unknown_species()
         if not self.failed:
             self.flush_observations(upserter, pending)
         if not self.failed:
@@ -527,14 +542,22 @@ class Importer:
 
     def finish(self):
         refresh_location_categories(self.deployment_pks.values())
+        # Anchors of the owner's twins, then protected areas and covers-cell flags.
+        refresh_deployment_locations(self.deployment_pks.values())
         # A detection earlier than the recorded first detection moves it back.
         refresh_first_detected(self.touched_individuals)
 
-    def run_import(self):
-        started = time.monotonic()
+    def check(self):
+        """Everything that refuses a package before a row is parsed: descriptor, sizes, encoding."""
         self.check_descriptor()
         if self.failed:
             raise PackageInvalid(self.errors)
+        self.summary = self.source.inspect({name: r["path"] for name, r in self.resources.items()})
+        return self.summary
+
+    def run_import(self, source_name=None):
+        started = time.monotonic()
+        self.check()
         with transaction.atomic():
             self.run = ImportRun.objects.create(
                 owner_agency=self.agency,
@@ -542,7 +565,7 @@ class Importer:
                 created_by=self.user,
                 package_name=str(self.descriptor.get("name") or "")[:255],
                 package_id=str(self.descriptor.get("id") or "")[:255],
-                source=str(getattr(self.source.path, "name", self.source.path))[:500],
+                source=str(source_name or getattr(self.source.path, "name", self.source.path))[:500],
                 survey=self.survey,
             )
             self.prepare_species()
@@ -559,14 +582,18 @@ class Importer:
         return self.run
 
 
-def import_package(path, agency, principal=None, survey=None, sensitivity=Sensitivity.PARTNERS, batch_size=BATCH_SIZE):
+def import_package(
+    path, agency, principal=None, survey=None, sensitivity=Sensitivity.PARTNERS, batch_size=BATCH_SIZE, source_name=None
+):
     """Import a Camtrap DP package (zip path, file object or folder). Returns the ImportRun.
 
-    Raises PackageInvalid with every error found (up to 50) and changes nothing when refused.
+    Raises PackageInvalid with every error found (up to 50) and changes nothing when refused;
+    a package over the limits (PORTAL_MAX_IMPORT_MB, PORTAL_MAX_IMPORT_ROWS) is refused before
+    anything is read into the database.
     """
     source = PackageSource(path)
     try:
         with acting_as(principal):
-            return Importer(source, agency, principal, survey, sensitivity, batch_size).run_import()
+            return Importer(source, agency, principal, survey, sensitivity, batch_size).run_import(source_name)
     finally:
         source.close()

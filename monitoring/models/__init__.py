@@ -9,6 +9,7 @@ is re-exported here, so `monitoring.models.X` (and the migrations) keep working.
 """
 
 from .catalogue import CatalogueEvent, Individual, IndividualAlias, IndividualStatus, MatchProposal, MatchStatus
+from .imports import ImportJob, ImportJobStatus
 from .media import (
     BulkImportedRecord,
     CaptureMethod,
@@ -44,6 +45,8 @@ from .surveys import Deployment, ImportRun, Survey, SurveyKind
 from .transects import SnowTrackTransect, TransectTrack
 
 __all__ = [
+    "ImportJob",
+    "ImportJobStatus",
     "DOI_RE",
     "BulkImportedRecord",
     "CaptureMethod",

@@ -6,7 +6,30 @@ EXAMPLE = Path(__file__).resolve().parent / "data" / "camtrap-dp-example"
 
 
 @pytest.fixture
-def example_dir():
+def example_species(db):
+    """The example package's taxa in the shared list, as an admin would add them (an import never
+    adds species)."""
+    import json
+
+    from core.tests.factories import SpeciesFactory
+
+    taxa = json.loads((EXAMPLE / "datapackage.json").read_text())["taxonomic"]
+    return [
+        SpeciesFactory(
+            scientific_name=taxon["scientificName"],
+            taxon_rank=taxon["taxonRank"],
+            common_name_en=taxon["vernacularNames"]["eng"],
+            common_name_zh_hans="",
+            common_name_ru="",
+            sensitivity_category=0,
+            is_target=False,
+        )
+        for taxon in taxa
+    ]
+
+
+@pytest.fixture
+def example_dir(example_species):
     return EXAMPLE
 
 

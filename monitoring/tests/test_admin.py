@@ -50,6 +50,7 @@ def _build(model, agency, species, user):
         ),
         m.Survey: lambda: survey,
         m.ImportRun: lambda: m.ImportRun.objects.create(owner_agency=agency, source="x.zip"),
+        m.ImportJob: lambda: m.ImportJob.objects.create(owner_agency=agency, original_name="x.zip"),
         m.Deployment: lambda: deployment,
         m.Media: lambda: m.Media.objects.create(
             owner_agency=agency,

@@ -63,7 +63,7 @@ def test_alias_is_unique_per_agency(cn_agency, ru_agency, leopard):
 
 
 @pytest.mark.django_db
-def test_import_links_individual_ids_to_catalogue(cn_agency, leopard, tmp_path):
+def test_import_links_individual_ids_to_catalogue(cn_agency, leopard, tmp_path, example_species):
     import shutil
 
     from monitoring.camtrap.importer import import_package

@@ -1,5 +1,6 @@
 """Camtrap DP import page and the agency's crosswalk."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,13 +12,15 @@ from django.utils.translation import gettext as _
 from core.access import principal_for
 from core.forms import style_form
 
-from ..camtrap.importer import PackageInvalid, format_error, import_package
+from ..camtrap.importer import PackageInvalid, format_error
+from ..camtrap.jobs import submit_import
 from ..forms import CrosswalkForm, ImportForm
 from ..models import (
     Crosswalk,
     ImportRun,
     Survey,
 )
+from ..models.imports import ImportJob
 
 # --- data sharing: Camtrap DP import page ---------------------------------------------------------
 
@@ -33,12 +36,21 @@ def camtrap_import(request):
             raise PermissionDenied(_("Your account is read-only."))
         if form.is_valid():
             try:
-                run = import_package(
-                    form.cleaned_data["file"], principal.agency, principal=principal, survey=form.cleaned_data["survey"]
-                )
+                outcome = submit_import(principal, form.cleaned_data["file"], survey=form.cleaned_data["survey"])
             except PackageInvalid as exc:
                 errors = [format_error(e) for e in exc.errors]
             else:
+                if outcome.queued:
+                    messages.info(
+                        request,
+                        _(
+                            "The package has %(rows)s rows: it is queued and imported in the background. "
+                            "You will be notified of the result; its progress is listed below."
+                        )
+                        % {"rows": outcome.job.rows},
+                    )
+                    return HttpResponseRedirect(reverse("monitoring:camtrap-import"))
+                run = outcome.run
                 messages.success(
                     request,
                     _("Imported %(d)s deployments, %(m)s media and %(o)s observations.")
@@ -46,6 +58,12 @@ def camtrap_import(request):
                 )
                 return HttpResponseRedirect(reverse("monitoring:deployment-list"))
     recent = ImportRun.objects.visible_to(principal).select_related("owner_agency").order_by("-created_at")[:20]
+    jobs = [
+        (job, [format_error(e) for e in job.errors[:10]])
+        for job in ImportJob.objects.visible_to(principal)
+        .select_related("owner_agency", "import_run")
+        .order_by("-created_at")[:20]
+    ]
     crosswalk = Crosswalk.objects.filter(agency_id=principal.agency_id).order_by("vocabulary", "local_code")
     return render(
         request,
@@ -54,6 +72,8 @@ def camtrap_import(request):
             "form": form,
             "errors": errors,
             "recent": recent,
+            "jobs": jobs,
+            "inline_rows": settings.PORTAL_INLINE_IMPORT_ROWS,
             "crosswalk": crosswalk,
             "crosswalk_form": style_form(CrosswalkForm()) if principal.can_write and principal.agency else None,
         },

@@ -205,6 +205,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
         "options": {"expires": 60 * 60},
     },
+    "monitoring-run-queued-imports": {
+        # A safety net: imports queued while the broker was down are picked up.
+        "task": "monitoring.tasks.run_queued_imports_task",
+        "schedule": 10 * 60,
+        "options": {"expires": 10 * 60},
+    },
 }
 
 # --- REST API --------------------------------------------------------------

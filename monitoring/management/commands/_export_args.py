@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from core.access import Principal
@@ -9,6 +10,7 @@ from core.models import Agency, Species
 from reserves.models import ProtectedArea
 
 from ...models import Survey
+from ...services.taxa import match_species
 
 
 def add_export_arguments(parser):
@@ -32,13 +34,20 @@ def resolve(options):
     lookups = (
         ("agency", Agency, "code"),
         ("survey", Survey, "pk"),
-        ("species", Species, "scientific_name"),
         ("area", ProtectedArea, "pk"),
     )
     for name, model, field in lookups:
         if options.get(name):
-            found = model.objects.filter(**{field: options[name]}).first()
+            try:
+                found = model.objects.filter(**{field: options[name]}).first()
+            except (ValueError, ValidationError):  # not an id at all
+                found = None
             if found is None:
                 raise CommandError(f"Unknown {name} {options[name]}")
             filters[name] = found
+    if options.get("species"):
+        match = match_species(options["species"])  # names are matched as everywhere else
+        if not match:
+            raise CommandError(f"Unknown species {options['species']}: {match.problem}")
+        filters["species"] = Species.objects.get(pk=match.pk)
     return principal, {k: v for k, v in filters.items() if v is not None}
