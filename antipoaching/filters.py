@@ -1,9 +1,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.access import principal_for
 from core.filters import PortalFilterSet, SharedRecordFilterSet
 from core.models import Agency, Species
 
+from . import services
 from .models import (
     ActionPlan,
     Alert,
@@ -69,12 +71,17 @@ class PatrolFilterSet(SharedRecordFilterSet):
     start_before = django_filters.DateFilter(
         field_name="start", lookup_expr="date__lte", label=_("Started on or before")
     )
-    protected_area = django_filters.UUIDFilter(field_name="protected_area_id", label=_("Protected area"))
+    protected_area = django_filters.UUIDFilter(method="filter_protected_area", label=_("Protected area"))
     plan = django_filters.UUIDFilter(field_name="plan_id", label=_("Plan"))
 
     class Meta:
         model = Patrol
         fields = ["mandate", "transport"]
+
+    def filter_protected_area(self, queryset, name, value):
+        # Only the patrols that show this area to the caller (services.AreaRule): no oracle.
+        principal = principal_for(self.request)
+        return queryset.filter(services.AreaRule(principal).filter_q(value, services.patrol_precise_q(principal)))
 
 
 class WaypointFilterSet(PortalFilterSet):
@@ -111,11 +118,16 @@ class IncidentFilterSet(SharedRecordFilterSet):
     )
     occurred_after = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte", label=_("On or after"))
     occurred_before = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte", label=_("On or before"))
-    protected_area = django_filters.UUIDFilter(field_name="protected_area_id", label=_("Protected area"))
+    protected_area = django_filters.UUIDFilter(method="filter_protected_area", label=_("Protected area"))
 
     class Meta:
         model = Incident
         fields = ["is_seizure", "status"]
+
+    def filter_protected_area(self, queryset, name, value):
+        # Only the incidents that show this area to the caller (services.AreaRule): no oracle.
+        principal = principal_for(self.request)
+        return queryset.filter(services.AreaRule(principal).filter_q(value, services.incident_precise_q(principal)))
 
 
 class AlertFilterSet(SharedRecordFilterSet):

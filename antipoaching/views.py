@@ -138,9 +138,12 @@ def plan_add_activity(request, pk):
 def _patrol_context(request, patrol, leg_form=None, waypoint_form=None):
     principal = principal_for(request)
     waypoints = Waypoint.objects.filter(patrol=patrol)
+    precise = services.sees_track(principal, patrol.owner_agency_id)
     return {
         "object": patrol,
         "patrol": patrol,
+        # A small protected area would place the line more finely than the grid.
+        "protected_area": services.AreaRule(principal).shown(patrol.protected_area, precise),
         "can_edit": can_edit(principal, patrol),
         "legs": patrol.legs.all(),
         "waypoints_geojson": services.waypoint_feature_collection(principal, waypoints),
@@ -155,7 +158,7 @@ def _patrol_context(request, patrol, leg_form=None, waypoint_form=None):
 def _waypoint_rows(principal, waypoints):
     precise_ids = principal.precise_owner_ids(Patrol)
     rows = []
-    for wp in waypoints.select_related("patrol", "incident_type__species"):
+    for wp in waypoints.select_related("patrol__owner_agency", "incident_type__species"):
         point = services.point_for(
             principal,
             wp.patrol.owner_agency_id,
@@ -164,7 +167,8 @@ def _waypoint_rows(principal, waypoints):
             wp.incident_type.sensitivity_category,
             precise_ids,
         )
-        rows.append({"waypoint": wp, "point": point})
+        # A generalized waypoint is given its date only (services.tracks.shown_time).
+        rows.append({"waypoint": wp, "point": point, "time": services.shown_time(wp, point)})
     return rows
 
 
@@ -236,8 +240,10 @@ class IncidentDetailView(PortalDetailView):
         context = super().get_context_data(**kwargs)
         incident, principal = self.object, self.principal
         precise_ids = principal.precise_owner_ids(Incident)
+        precise = incident.sensitivity_category == 0 or precise_ids is None or incident.owner_agency_id in precise_ids
         context.update(
             point=services.incident_point(principal, incident, precise_ids),
+            protected_area=services.AreaRule(principal).shown(incident.protected_area, precise),
             show_suspects=may_see_personal_data(principal, incident),
             linked=services.linked_incidents(incident, principal),
             link_form=LinkForm(principal=self.principal),

@@ -9,7 +9,10 @@ Who may see or add the files of a record follows the record:
 - a child record names its parent with `access_parent = "field_name"` (ProtocolVersion ->
   "protocol", TrainingParticipant -> "course") and inherits visibility, edit right and the
   audited-read rule from it;
-- a model may decide the edit right itself with `attachments_editable_by(self, principal)`.
+- a model may decide the edit right itself with `attachments_editable_by(self, principal)`;
+- a model names the roles of files that carry its exact locations with
+  `precise_attachment_roles = ("gpx",)` (a patrol leg's GPX file is its track): only those who see
+  the governing record's locations precisely may list or download them (issue 9).
 Anything else is open to superusers only.
 """
 
@@ -54,6 +57,7 @@ __all__ = [
     "display_name",
     "governing_record",
     "may_edit_record",
+    "may_read_attachment",
     "register_role",
     "strip_image_metadata",
     "visible_attachments",
@@ -278,6 +282,34 @@ def may_edit_record(principal, record):
     return owner is not None and can_edit(principal, owner)
 
 
+def precise_roles_of(model):
+    """The attachment roles of `model` that carry its exact locations (`precise_attachment_roles`)."""
+    return tuple(getattr(model, "precise_attachment_roles", ()) or ())
+
+
+def may_read_attachment(principal, attachment, record):
+    """False when `attachment` is of a role that carries `record`'s exact locations and
+    `principal` may not see them precisely (the file is answered as if it did not exist)."""
+    if (attachment.role or "") not in precise_roles_of(type(record)):
+        return True
+    owner = governing_record(record)
+    return principal is not None and owner is not None and principal.sees_precise_location(owner)
+
+
+def _owner_path(model):
+    """(lookup to the governing record's owner_agency_id, governing model) along access_parent."""
+    path, current = [], model
+    for _step in range(5):
+        if any(f.name == "owner_agency" for f in current._meta.get_fields()):
+            return "__".join([*path, "owner_agency_id"]), current
+        parent = getattr(current, "access_parent", None)
+        if not parent:
+            break
+        path.append(parent)
+        current = current._meta.get_field(parent).related_model
+    return None, None
+
+
 def _visible_queryset(model, principal):
     manager_qs = model._default_manager.all()
     if hasattr(manager_qs, "visible_to"):
@@ -341,7 +373,16 @@ def visible_attachments(principal, model=None):
         if record_model is None:
             continue
         ids = _visible_queryset(record_model, principal).annotate(_pk_text=Cast("pk", models.CharField()))
-        condition |= Q(content_type=content_type, object_id__in=ids.values("_pk_text"))
+        roles = precise_roles_of(record_model)
+        if not roles:
+            condition |= Q(content_type=content_type, object_id__in=ids.values("_pk_text"))
+            continue
+        # Files that carry exact locations: only of records whose locations the principal sees.
+        condition |= Q(content_type=content_type, object_id__in=ids.values("_pk_text")) & ~Q(role__in=roles)
+        owner_path, owner_model = _owner_path(record_model)
+        owners = principal.precise_owner_ids(owner_model) if owner_model is not None else set()
+        precise = ids if owners is None else ids.filter(**{f"{owner_path}__in": owners})
+        condition |= Q(content_type=content_type, role__in=roles, object_id__in=precise.values("_pk_text"))
     return queryset.filter(condition).select_related("content_type", "uploaded_by_agency", "uploaded_by")
 
 

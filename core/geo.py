@@ -57,6 +57,26 @@ def generalize_point(latitude, longitude, category):
     return GeneralizedPoint(snap(float(latitude), step), snap(float(longitude), step), step, int(round(half_diagonal)))
 
 
+DEFAULT_MAX_LINE_POINTS = 200_000
+
+
+def max_line_points():
+    """The most positions a line (a patrol track, a transect) may hold: settings.PORTAL_MAX_TRACK_POINTS."""
+    from django.conf import settings
+
+    return int(getattr(settings, "PORTAL_MAX_TRACK_POINTS", DEFAULT_MAX_LINE_POINTS))
+
+
+def check_line_points(count):
+    """Refuse a line of more than max_line_points() positions, with a message a user can act on."""
+    limit = max_line_points()
+    if count > limit:
+        raise ValidationError(
+            _("The track has more than %(limit)s points; split it into several legs.") % {"limit": f"{limit:,}"},
+            code="too_many_points",
+        )
+
+
 def validate_wgs84_point(latitude, longitude):
     if latitude is None or longitude is None:
         return
@@ -132,3 +152,60 @@ def bounds_of(geometries):
         [min(b[1] for b in boxes), min(b[0] for b in boxes)],
         [max(b[3] for b in boxes), max(b[2] for b in boxes)],
     ]
+
+
+def _crossings(start, end, step):
+    """The fractions (0..1) along start→end where the value crosses a multiple of `step`."""
+    if start == end:
+        return []
+    low, high = sorted((start, end))
+    first, last = math.floor(low / step) + 1, math.ceil(high / step) - 1
+    return [(k * step - start) / (end - start) for k in range(first, last + 1)]
+
+
+def coverage_cells(linestring, step_degrees):
+    """Patrol effort per grid cell (SMART's coverage): [(cell centre latitude, longitude, km)].
+
+    Each segment of the GeoJSON LineString is split where it crosses a cell boundary (linearly in
+    degrees, which is how the grid is drawn) and each piece's geodesic length (WGS84) is added to
+    the cell that holds it. Cell centres are those of `generalize_point` at the same step, sorted.
+    """
+    coordinates = (linestring or {}).get("coordinates") or []
+    pieces = []  # (cell, lon1, lat1, lon2, lat2)
+    for (lon1, lat1, *_rest1), (lon2, lat2, *_rest2) in zip(coordinates, coordinates[1:], strict=False):
+        lon1, lat1, lon2, lat2 = float(lon1), float(lat1), float(lon2), float(lat2)
+        cuts = sorted({0.0, 1.0, *_crossings(lon1, lon2, step_degrees), *_crossings(lat1, lat2, step_degrees)})
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            if b <= a:
+                continue
+            mid = (a + b) / 2
+            cell = (snap(lat1 + (lat2 - lat1) * mid, step_degrees), snap(lon1 + (lon2 - lon1) * mid, step_degrees))
+            pieces.append(
+                (
+                    cell,
+                    lon1 + (lon2 - lon1) * a,
+                    lat1 + (lat2 - lat1) * a,
+                    lon1 + (lon2 - lon1) * b,
+                    lat1 + (lat2 - lat1) * b,
+                )
+            )
+    if not pieces:
+        return []
+    # One call for every piece: pyproj measures arrays at C speed (tracks have many thousand fixes).
+    _az1, _az2, metres = WGS84.inv(
+        [p[1] for p in pieces], [p[2] for p in pieces], [p[3] for p in pieces], [p[4] for p in pieces]
+    )
+    totals = {}
+    for piece, length in zip(pieces, metres, strict=True):
+        totals[piece[0]] = totals.get(piece[0], 0.0) + float(length) / 1000
+    # A fix that lies on a boundary leaves a sliver of float noise in the neighbouring cell.
+    return sorted((lat, lon, km) for (lat, lon), km in totals.items() if km >= 1e-6)
+
+
+def cell_polygon(latitude, longitude, step_degrees):
+    """The GeoJSON Polygon of the grid cell centred on (latitude, longitude)."""
+    half = step_degrees / 2
+    south, north = round(latitude - half, 6), round(latitude + half, 6)
+    west, east = round(longitude - half, 6), round(longitude + half, 6)
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}

@@ -25,7 +25,7 @@ def generalization_note(point):
     """The sentence every map shows beside a generalized point ('' for an exact one)."""
     if point is None or not point.generalized:
         return ""
-    return _("Location generalized to a %(grid)s° grid (sensitive species).") % {"grid": point.grid_degrees}
+    return _("Location withheld: shown on a %(grid)s° grid.") % {"grid": point.grid_degrees}
 
 
 def point_feature(point, *, note="", **properties):

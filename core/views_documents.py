@@ -22,6 +22,7 @@ from .documents import (
     display_name,
     display_title,
     may_edit_record,
+    may_read_attachment,
     record_sensitivity,
     visible_record,
 )
@@ -41,7 +42,7 @@ def record_of(attachment, principal):
 
 def attachment_context(record, principal, role=None):
     """What core/_attachments.html needs: the files and whether the viewer may add or remove."""
-    files = list(attachments_for(record, role))
+    files = [item for item in attachments_for(record, role) if may_read_attachment(principal, item, record)]
     for item in files:
         item.display_name = display_name(item, principal, record)
         item.display_title = display_title(item, principal, record)
@@ -96,8 +97,10 @@ def download(request, pk):
     principal = principal_for(request)
     attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
     record = record_of(attachment, principal)
-    if record is None:
-        raise Http404(_("No such file."))  # an invisible record's file does not exist for this reader
+    if record is None or not may_read_attachment(principal, attachment, record):
+        # An invisible record's file, or a file that carries locations the reader may not see
+        # precisely (a GPX track), does not exist for this reader.
+        raise Http404(_("No such file."))
     record_read(record, principal, detail={"attachment": str(attachment.pk)}, sensitivity=record_sensitivity(record))
     return download_response(attachment, display_name(attachment, principal, record))
 

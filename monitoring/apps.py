@@ -41,9 +41,8 @@ class MonitoringConfig(AppConfig):
         services.register_figures()
         # Search finds records by names and IDs only; no coordinates are searchable or shown.
         register_search(Survey, ("name", "description"), _("Surveys"), "monitoring:survey-detail")
-        register_search(
-            Deployment, ("deployment_id", "location_id"), _("Camera-trap deployments"), "monitoring:deployment-detail"
-        )
+        # Not location_id: it may spell the point, and site search has no per-viewer precise rule.
+        register_search(Deployment, ("deployment_id",), _("Camera-trap deployments"), "monitoring:deployment-detail")
         register_search(
             Individual,
             ("catalogue_code", "name", "aliases__local_id"),

@@ -9,7 +9,9 @@ import math
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from core.filters import SharedRecordFilterSet
 from core.models import Agency, Species
@@ -102,10 +104,61 @@ def _species():
     return Species.objects.all()
 
 
-class DeploymentFilterSet(VisibleFilterSet):
-    search_fields = ("deployment_id", "location_id", "camera_id")
+def _principal(filterset):
+    from core.access import Principal, principal_for
+
+    return principal_for(filterset.request) if filterset.request is not None else Principal.anonymous()
+
+
+class WithheldSearchMixin:
+    """`q` over `search_fields`, and over `precise_search_fields` only among the records whose
+    points the viewer sees exactly: a search must not be an oracle for a location id or a file
+    name that spells the place (issue 9)."""
+
+    precise_search_fields = ()
+    location_prefix = ""
+
+    def filter_search(self, queryset, name, value):
+        from core.translated import multilingual_q
+
+        from .services.locations import precise_owner_ids
+
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = multilingual_q(queryset.model, self.search_fields, value)
+        if self.precise_search_fields:
+            owners = precise_owner_ids(_principal(self))
+            precise = multilingual_q(queryset.model, self.precise_search_fields, value)
+            if owners is not None:
+                precise &= Q(**{f"{self.location_prefix}owner_agency_id__in": owners})
+            condition |= precise
+        return queryset.filter(condition)
+
+
+class AreaFilter(django_filters.ModelChoiceFilter):
+    """protected_area=<id> as the viewer may know it: a record whose point the viewer sees
+    generalized matches only when its area covers the whole grid cell, so that tiny areas cannot
+    locate it (services.locations.area_visible_q)."""
+
+    def __init__(self, *args, prefix="", **kwargs):
+        self.prefix = prefix
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        from .services.locations import filter_by_area
+
+        if value in EMPTY_VALUES:
+            return qs
+        # The area is the deployment's (an observation's through its deployment).
+        return filter_by_area(qs, _principal(self.parent), value, prefix=self.prefix, model=Deployment)
+
+
+class DeploymentFilterSet(WithheldSearchMixin, VisibleFilterSet):
+    search_fields = ("deployment_id", "camera_id")
+    precise_search_fields = ("location_id",)
     survey = django_filters.ModelChoiceFilter(queryset=Survey.objects.all(), label=_("Survey"))
-    protected_area = django_filters.ModelChoiceFilter(queryset=ProtectedArea.objects.all(), label=_("Protected area"))
+    protected_area = AreaFilter(queryset=ProtectedArea.objects.all(), label=_("Protected area"))
     feature_type = django_filters.ModelChoiceFilter(
         queryset=FeatureType.objects.all(), to_field_name="key", label=_("Feature type")
     )
@@ -120,8 +173,10 @@ class DeploymentFilterSet(VisibleFilterSet):
         fields = ["survey", "protected_area", "feature_type"]
 
 
-class MediaFilterSet(VisibleFilterSet):
-    search_fields = ("media_id", "file_name")
+class MediaFilterSet(WithheldSearchMixin, VisibleFilterSet):
+    search_fields = ("media_id",)
+    precise_search_fields = ("file_name",)
+    location_prefix = "deployment__"
     deployment = django_filters.UUIDFilter(field_name="deployment_id", label=_("Deployment"))
     timestamp_after = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte", label=_("From"))
     timestamp_before = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lte", label=_("Until"))
@@ -143,8 +198,11 @@ class ObservationFilterSet(VisibleFilterSet):
     observation_level = django_filters.ChoiceFilter(choices=ObservationLevel.choices, label=_("Observation level"))
     start = django_filters.DateFilter(field_name="event_start", lookup_expr="gte", label=_("From"))
     end = django_filters.DateFilter(field_name="event_start", lookup_expr="lte", label=_("Until"))
-    protected_area = django_filters.ModelChoiceFilter(
-        field_name="deployment__protected_area", queryset=ProtectedArea.objects.all(), label=_("Protected area")
+    protected_area = AreaFilter(
+        field_name="deployment__protected_area",
+        prefix="deployment__",
+        queryset=ProtectedArea.objects.all(),
+        label=_("Protected area"),
     )
     bbox = BBoxFilter(label=_("Box (west,south,east,north)"))
 

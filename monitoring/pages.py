@@ -27,11 +27,17 @@ from .models import (
     SnowTrackTransect,
     Survey,
 )
+from .services.locations import annotate_area_shown, deployment_view, visible_area_id
 from .views.base import AfterSaveMixin, fmt_point
 
 
 def _viewer_point(record):
     return fmt_point(getattr(record, "view_latitude", None), getattr(record, "view_longitude", None))
+
+
+def _viewer_area(record):
+    # annotated by DeploymentListView: the area only where it says no more than the viewer's cell
+    return record.protected_area if getattr(record, "view_area_shown", False) else None
 
 
 class WorkflowDetailView(WorkflowDetailMixin, RecordDetailView):
@@ -76,11 +82,21 @@ class SurveyPages(RecordPages):
 # --- deployments ----------------------------------------------------------------------------------
 
 
+class DeploymentListView(LocatedListView):
+    def base_queryset(self):
+        return annotate_area_shown(super().base_queryset(), self.principal)
+
+
 class DeploymentDetailView(RecordDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         record, principal = self.object, self.principal
-        context["point"] = services.deployment_location(principal, record)
+        view = deployment_view(principal, record)
+        context["point"] = view.point
+        context["deployment_view"] = view
+        context["area"] = record.protected_area if view.protected_area_id else None
+        # The generic field list would show what may carry the point: the template shows the view.
+        context["record_fields"] = []
         from .views.deployments import deployments_geojson
 
         context["map_geojson"] = deployments_geojson(principal, [record])
@@ -119,14 +135,14 @@ class DeploymentPages(RecordPages):
         Column("start", label=_("Start"), value=lambda d: d.start.date()),
         Column("end", label=_("End"), value=lambda d: d.end.date()),
         "feature_type",
-        "protected_area",
+        Column("protected_area", label=_("Protected area"), value=_viewer_area, sort=""),
         Column("owner_agency.code", label=_("Owner")),
     ]
     ordering_fields = ("start", "end", "deployment_id", "view_latitude", "view_longitude")
     form_class = forms.DeploymentForm
     detail_template = "monitoring/deployment_detail.html"
     select_related_fields = ("owner_agency", "feature_type", "protected_area", "survey")
-    list_view = LocatedListView
+    list_view = DeploymentListView
     detail_view = DeploymentDetailView
     create_view = DeploymentCreateView
     edit_view = DeploymentUpdateView
@@ -136,6 +152,7 @@ class ObservationDetailView(RecordDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["point"] = services.deployment_location(self.principal, self.object.deployment)
+        context["record_fields"] = []  # the template shows what the viewer may see
         return context
 
 
@@ -176,6 +193,10 @@ class TransectDetailView(RecordDetailView):
 
         context = super().get_context_data(**kwargs)
         route, centre = services.transect_location(self.principal, self.object)
+        context["record_fields"] = []  # the template shows what the viewer may see
+        context["area"] = (
+            self.object.protected_area if visible_area_id(self.principal, self.object) is not None else None
+        )
         # The route as recorded when the viewer may see it, else the generalized centre.
         context["centre"] = centre
         context["show_observers"] = "observers" not in hidden_personal_fields(self.object, self.principal)

@@ -3,6 +3,9 @@ import uuid
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.access import can_create_for, can_edit, principal_for
@@ -58,6 +61,58 @@ class IncidentTypeSerializer(PortalModelSerializer):
             "is_active",
             "order",
         )
+
+
+# --- fields whose answer is withheld from some viewers -----------------------------------------
+
+
+class CoordinateField(serializers.DecimalField):
+    """A latitude or longitude: written as a decimal, answered as a number (exact or snapped to
+    its grid), or null when the viewer may see no location."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 9)
+        kwargs.setdefault("decimal_places", 6)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return None if value is None else float(value)
+
+
+class WithheldDateTimeField(serializers.DateTimeField):
+    """A time that is null in the answer when the viewer may see only its date."""
+
+
+class _ResponseNullableSchema(OpenApiSerializerFieldExtension):
+    """The response schema of these fields is nullable (answers withhold them); requests keep the
+    field's own rules (schemathesis: no valid request refused, no answer off the schema)."""
+
+    target_class = CoordinateField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return {"type": "number", "format": "double", "nullable": True}
+        return auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+
+
+class _WithheldTimeSchema(OpenApiSerializerFieldExtension):
+    target_class = WithheldDateTimeField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "response":
+            schema = {**schema, "nullable": True}
+        return schema
+
+
+class CoverageCellSerializer(serializers.Serializer):
+    """One cell of a patrol's coverage: its centre on the withheld grid and the km patrolled in it."""
+
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    grid_degrees = serializers.FloatField()
+    km = serializers.FloatField()
 
 
 # --- plans -------------------------------------------------------------------------------------
@@ -212,6 +267,12 @@ class PatrolSerializer(SharedRecordSerializer):
     )
     members = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
     legs = PatrolLegSummarySerializer(many=True, read_only=True)
+    coverage = serializers.SerializerMethodField(
+        help_text=_(
+            "For agencies that may not see this patrol's tracks: the km patrolled per cell of the "
+            "withheld grid (summed over the legs). Null for those who see the tracks, and for the public."
+        )
+    )
 
     class Meta:
         model = Patrol
@@ -234,8 +295,35 @@ class PatrolSerializer(SharedRecordSerializer):
             "patrol_days",
             "person_days",
             "legs",
+            "coverage",
         )
         read_only_fields = ("team_size", "distance_km", "hours", "patrol_days", "person_days")
+
+    @extend_schema_field(CoverageCellSerializer(many=True, allow_null=True))
+    def get_coverage(self, obj):
+        return services.patrol_coverage(self.principal, obj, _patrol_precise_ids(self.context))
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # A small protected area would place the line more finely than the grid.
+        precise = services.sees_track(self.principal, instance.owner_agency_id, _patrol_precise_ids(self.context))
+        area_id = _area_rule(self.context).shown_id(instance.protected_area_id, precise)
+        data["protected_area"] = str(area_id) if area_id is not None else None
+        return data
+
+
+def _area_rule(context):
+    """services.AreaRule for the request, once (kept in the serializer context)."""
+    if "_area_rule" not in context:
+        context["_area_rule"] = services.AreaRule(principal_for(context["request"]))
+    return context["_area_rule"]
+
+
+def _patrol_precise_ids(context):
+    """principal.precise_owner_ids(Patrol), once per request (kept in the serializer context)."""
+    if "_patrol_precise_ids" not in context:
+        context["_patrol_precise_ids"] = services.patrol_precise_ids(principal_for(context["request"]))
+    return context["_patrol_precise_ids"]
 
 
 class PatrolChildMixin:
@@ -266,11 +354,38 @@ class PatrolLegSerializer(PatrolChildMixin, PortalModelSerializer):
     end = serializers.DateTimeField(required=False)
     gpx_file = serializers.FileField(required=False, write_only=True)
     distance_km = serializers.DecimalField(max_digits=10, decimal_places=3, read_only=True)
+    coverage = serializers.SerializerMethodField(
+        help_text=_(
+            "For agencies that may not see the track (then `track` is null): the km patrolled per cell "
+            "of the withheld grid. Null for those who see the track, and for the public."
+        )
+    )
 
     class Meta:
         model = PatrolLeg
-        fields = ("id", "patrol", "start", "end", "transport", "track", "gpx_file", "distance_km", "created_at")
+        fields = (
+            "id",
+            "patrol",
+            "start",
+            "end",
+            "transport",
+            "track",
+            "coverage",
+            "gpx_file",
+            "distance_km",
+            "created_at",
+        )
         read_only_fields = ("id", "created_at")
+
+    @extend_schema_field(CoverageCellSerializer(many=True, allow_null=True))
+    def get_coverage(self, obj):
+        return None  # filled by to_representation with the track, by one rule
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        principal = principal_for(self.context["request"])
+        data["track"], data["coverage"] = services.leg_track(principal, instance, _patrol_precise_ids(self.context))
+        return data
 
     def _save(self, leg):
         return services.save_leg_with_gpx(leg, getattr(self, "_gpx_file", None), principal_for(self.context["request"]))
@@ -313,8 +428,21 @@ class PatrolLegSerializer(PatrolChildMixin, PortalModelSerializer):
                 raise serializers.ValidationError(missing)
 
 
-class PointMixin:
+class PointMixin(serializers.Serializer):
     """Replaces exact coordinates by the grid cell when the viewer may not see them precisely."""
+
+    generalized = serializers.SerializerMethodField(
+        help_text=_("True when the location is given on a grid (or not at all) rather than exactly.")
+    )
+    grid_degrees = serializers.SerializerMethodField(
+        help_text=_("The size in degrees of the grid the location is snapped to; null when exact or withheld.")
+    )
+
+    def get_generalized(self, obj) -> bool:
+        return False  # filled by _apply with the point, by one rule
+
+    def get_grid_degrees(self, obj) -> float | None:
+        return None
 
     def _point(self, owner_id, latitude, longitude, category, model):
         request = self.context["request"]
@@ -339,6 +467,12 @@ class WaypointSerializer(PointMixin, PatrolChildMixin, PortalModelSerializer):
     patrol = serializers.PrimaryKeyRelatedField(queryset=Patrol.objects.all())
     incident_type = IncidentTypeCodeField()
     actions = serializers.ListField(child=serializers.ChoiceField(choices=Action.choices), required=False)
+    time = WithheldDateTimeField(
+        help_text=_("Null in the answer when the location is generalized: then only the date is given.")
+    )
+    latitude = CoordinateField()
+    longitude = CoordinateField()
+    date = serializers.SerializerMethodField(help_text=_("The date of the observation (the owning agency's zone)."))
 
     class Meta:
         model = Waypoint
@@ -346,8 +480,11 @@ class WaypointSerializer(PointMixin, PatrolChildMixin, PortalModelSerializer):
             "id",
             "patrol",
             "time",
+            "date",
             "latitude",
             "longitude",
+            "generalized",
+            "grid_degrees",
             "incident_type",
             "count",
             "removed",
@@ -356,6 +493,10 @@ class WaypointSerializer(PointMixin, PatrolChildMixin, PortalModelSerializer):
             "created_at",
         )
         read_only_fields = ("id", "created_at")
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_date(self, obj):
+        return None  # filled by to_representation
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -366,6 +507,10 @@ class WaypointSerializer(PointMixin, PatrolChildMixin, PortalModelSerializer):
             instance.incident_type.sensitivity_category,
             Patrol,
         )
+        # A generalized waypoint keeps its date only: its time of day would pick a vertex of the track.
+        data["date"] = services.local_date(instance).isoformat()
+        if services.time_withheld(point):
+            data["time"] = None
         return self._apply(data, point)
 
 
@@ -374,6 +519,8 @@ class WaypointSerializer(PointMixin, PatrolChildMixin, PortalModelSerializer):
 
 class IncidentSerializer(PersonalDataSerializerMixin, PointMixin, SharedRecordSerializer):
     incident_type = IncidentTypeCodeField()
+    latitude = CoordinateField(required=False, allow_null=True)
+    longitude = CoordinateField(required=False, allow_null=True)
     species = SpeciesNameField(required=False, allow_null=True)
     protected_area = serializers.PrimaryKeyRelatedField(
         queryset=ProtectedArea.objects.all(), required=False, allow_null=True
@@ -393,6 +540,8 @@ class IncidentSerializer(PersonalDataSerializerMixin, PointMixin, SharedRecordSe
             "place",
             "latitude",
             "longitude",
+            "generalized",
+            "grid_degrees",
             "protected_area",
             "patrol",
             "species",
@@ -426,9 +575,13 @@ class IncidentSerializer(PersonalDataSerializerMixin, PointMixin, SharedRecordSe
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        point = self._point(
-            instance.owner_agency_id, instance.latitude, instance.longitude, instance.sensitivity_category, Incident
-        )
+        category = instance.sensitivity_category
+        point = self._point(instance.owner_agency_id, instance.latitude, instance.longitude, category, Incident)
+        # The protected area says where, too: for a generalized incident, only one no finer than the grid.
+        ids = self.context["_precise_ids"][Incident]
+        precise = category == 0 or ids is None or instance.owner_agency_id in ids
+        area_id = _area_rule(self.context).shown_id(instance.protected_area_id, precise)
+        data["protected_area"] = str(area_id) if area_id is not None else None
         if instance.latitude is None:
             data["generalized"], data["grid_degrees"] = False, None
             return data
@@ -489,9 +642,9 @@ class IncidentLinkSerializer(PortalModelSerializer):
 
 class ReceiptSerializer(serializers.Serializer):
     agency = serializers.CharField(source="agency.code")
-    opened_at = serializers.DateTimeField()
+    opened_at = serializers.DateTimeField(allow_null=True)
     opened_by = serializers.SerializerMethodField()
-    acknowledged_at = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
     acknowledged_by = serializers.SerializerMethodField()
 
     def get_opened_by(self, obj) -> str | None:

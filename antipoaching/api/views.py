@@ -202,7 +202,9 @@ class WaypointViewSet(PatrolChildViewSet):
     model = Waypoint
     serializer_class = WaypointSerializer
     filterset_class = WaypointFilterSet
-    ordering_fields = ("created_at", "time")
+    # Not orderable by the time: a cursor carries the ordering value of its page's last row, and
+    # would hand over the time of day of a generalized waypoint (filter by ?after= / ?before=).
+    ordering_fields = ("created_at",)
 
     def get_queryset(self):
         return super().get_queryset().select_related("incident_type__species")

@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.geo import validate_geojson, validate_wgs84_point
+from core.geo import check_line_points, validate_geojson, validate_wgs84_point
 from core.models import AuditedModel, SharedRecord, TimeStampedModel
 from core.validators import period_errors, validate_period
 
@@ -104,6 +104,9 @@ class Patrol(SharedRecord):
 
 def validate_track(value):
     if value:
+        coordinates = value.get("coordinates") if isinstance(value, dict) else None
+        if isinstance(coordinates, list):
+            check_line_points(len(coordinates))  # before the positions are checked one by one
         validate_geojson(value, ("LineString",))
 
 
@@ -111,6 +114,9 @@ class PatrolLeg(AuditedModel, TimeStampedModel):
     # The GPX file a leg was read from is a core.documents attachment (role "gpx"); visibility
     # and the edit right come from the patrol.
     access_parent = "patrol"
+    # The GPX file is the track itself: only those who see the patrol's locations precisely may
+    # list or download it (core.documents reads this; issue 9).
+    precise_attachment_roles = ("gpx",)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="legs", verbose_name=_("patrol"))

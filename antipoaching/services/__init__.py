@@ -75,8 +75,34 @@ from .patrols import (
     team_names,
 )
 from .plans import editing_plan, is_joint, plan_changes, plan_countries, required_countries
+from .tracks import (
+    COVERAGE_KM_STEP,
+    AreaRule,
+    coverage,
+    incident_precise_q,
+    leg_track,
+    local_date,
+    patrol_coverage,
+    patrol_precise_ids,
+    patrol_precise_q,
+    sees_track,
+    shown_time,
+    time_withheld,
+)
 
 __all__ = [
+    "COVERAGE_KM_STEP",
+    "AreaRule",
+    "incident_precise_q",
+    "patrol_precise_q",
+    "coverage",
+    "leg_track",
+    "local_date",
+    "patrol_coverage",
+    "patrol_precise_ids",
+    "sees_track",
+    "shown_time",
+    "time_withheld",
     "EFFORT_FIELDS",
     "GROUPS",
     "METRIC_FIELDS",

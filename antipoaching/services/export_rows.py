@@ -10,6 +10,7 @@ from core.exports import rows_of
 
 from ..models import Incident, Patrol
 from .maps import incident_point, point_for
+from .tracks import AreaRule, patrol_precise_ids, shown_time
 
 
 def incident_rows(principal, queryset):
@@ -17,6 +18,7 @@ def incident_rows(principal, queryset):
     queryset = queryset.select_related("owner_agency", "incident_type__species", "species", "protected_area")
     queryset = queryset.prefetch_related("agencies_involved")
     precise_ids = principal.precise_owner_ids(Incident)
+    areas = AreaRule(principal)
     headers = [
         _("Id"),
         _("Case reference"),
@@ -48,6 +50,9 @@ def incident_rows(principal, queryset):
 
     def row(incident):
         point = incident_point(principal, incident, precise_ids)
+        category = incident.sensitivity_category
+        precise = category == 0 or precise_ids is None or incident.owner_agency_id in precise_ids
+        area = areas.shown(incident.protected_area, precise)
         return [
             str(incident.pk),
             incident.reference,
@@ -59,7 +64,7 @@ def incident_rows(principal, queryset):
             point.latitude if point else None,
             point.longitude if point else None,
             point.grid_degrees if point else None,
-            str(incident.protected_area) if incident.protected_area_id else "",
+            str(area) if area is not None else "",
             incident.species.scientific_name if incident.species_id else "",
             incident.is_seizure,
             incident.get_commodity_display(),
@@ -82,6 +87,8 @@ def incident_rows(principal, queryset):
 
 def patrol_rows(principal, queryset):
     queryset = queryset.select_related("owner_agency", "protected_area")
+    precise_ids = patrol_precise_ids(principal)
+    areas = AreaRule(principal)
     headers = [
         _("Id"),
         _("Owning agency"),
@@ -101,6 +108,7 @@ def patrol_rows(principal, queryset):
     ]
 
     def row(p):
+        area = areas.shown(p.protected_area, precise_ids is None or p.owner_agency_id in precise_ids)
         return [
             str(p.pk),
             p.owner_agency.code,
@@ -112,7 +120,7 @@ def patrol_rows(principal, queryset):
             p.get_transport_display(),
             p.start,
             p.end,
-            str(p.protected_area) if p.protected_area_id else "",
+            str(area) if area is not None else "",
             float(p.distance_km),
             float(p.hours),
             p.patrol_days,
@@ -150,7 +158,7 @@ def waypoint_rows(principal, queryset):
         return [
             str(wp.patrol_id),
             wp.patrol.owner_agency.code,
-            wp.time,
+            shown_time(wp, point),  # the date only where the point is generalized
             wp.incident_type.name,
             point.latitude if point else None,
             point.longitude if point else None,

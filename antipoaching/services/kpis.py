@@ -4,7 +4,7 @@ import datetime
 from collections import OrderedDict
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils.translation import gettext as _
 
@@ -30,10 +30,30 @@ def _period_q(prefix, start, end, date_field):
     return q
 
 
-def _annotate_group(queryset, group, index):
+def _area_conditions(principal):
+    """Per record kind (patrol, waypoint, incident): when its protected area may be named to
+    `principal` (services.tracks.AreaRule: seen precisely, or an allowed area); None when every
+    area may be named (superuser). A small area would place a withheld line or a generalized
+    point more finely than the grid."""
+    from .tracks import AreaRule, incident_precise_q, patrol_precise_ids
+
+    ids = patrol_precise_ids(principal)
+    if ids is None:
+        return None
+    allowed = AreaRule(principal).allowed_ids()
+    return (
+        Q(owner_agency_id__in=ids) | Q(protected_area_id__in=allowed),
+        Q(patrol__owner_agency_id__in=ids) | Q(patrol__protected_area_id__in=allowed),
+        incident_precise_q(principal) | Q(protected_area_id__in=allowed),
+    )
+
+
+def _annotate_group(queryset, group, index, area_conditions=None):
     names = []
     for name in group:
         expression = GROUPS[name][index]
+        if name == "area" and area_conditions is not None:
+            expression = Case(When(area_conditions[index], then=F(expression)), default=Value(None))
         alias = f"g_{name}"
         if isinstance(expression, str):
             queryset = queryset.annotate(**{alias: _as_is(expression)})
@@ -67,9 +87,12 @@ def compute_kpis(principal, start=None, end=None, agencies=None, country=None, a
     if country:
         patrols = patrols.filter(owner_agency__country=country)
         incidents = incidents.filter(owner_agency__country=country)
+    area_conditions = _area_conditions(principal) if (areas or "area" in group) else None
     if areas:
         patrols = patrols.filter(protected_area__in=areas)
         incidents = incidents.filter(protected_area__in=areas)
+        if area_conditions is not None:
+            patrols, incidents = patrols.filter(area_conditions[0]), incidents.filter(area_conditions[2])
 
     types = list(IncidentType.objects.order_by("order", "code"))
     rows = OrderedDict()
@@ -92,7 +115,7 @@ def compute_kpis(principal, start=None, end=None, agencies=None, country=None, a
             }
         return rows[key]
 
-    effort_qs, names = _annotate_group(patrols, group, 0)
+    effort_qs, names = _annotate_group(patrols, group, 0, area_conditions)
     effort = (
         effort_qs.values(*names)
         .annotate(
@@ -115,7 +138,7 @@ def compute_kpis(principal, start=None, end=None, agencies=None, country=None, a
         )
 
     waypoints = Waypoint.objects.filter(patrol__in=patrols.values("pk"))
-    waypoints, names = _annotate_group(waypoints, group, 1)
+    waypoints, names = _annotate_group(waypoints, group, 1, area_conditions)
     for item in (
         waypoints.values(*names, "incident_type_id").annotate(c=Sum("count"), r=Sum("removed")).order_by(*names)
     ):
@@ -123,7 +146,7 @@ def compute_kpis(principal, start=None, end=None, agencies=None, country=None, a
         row["observed"][item["incident_type_id"]] = row["observed"].get(item["incident_type_id"], 0) + (item["c"] or 0)
         row["removed"] += item["r"] or 0
 
-    incident_qs, names = _annotate_group(incidents, group, 2)
+    incident_qs, names = _annotate_group(incidents, group, 2, area_conditions)
     for item in (
         incident_qs.values(*names, "incident_type_id")
         .annotate(n=Count("id"), a=Sum("arrests"), s=Count("id", filter=Q(is_seizure=True)))

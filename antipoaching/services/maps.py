@@ -1,12 +1,15 @@
 """Points and tracks for maps and lists (GeoJSON through core.geojson): sensitive points generalized
 for whoever may not see them precisely."""
 
+from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from core.access import point_for as core_point_for
-from core.geojson import records_collection
+from core.geo import cell_polygon
+from core.geojson import collection, feature, records_collection
 
 from ..models import Incident, Patrol, PatrolLeg, Waypoint
+from .tracks import coverage, patrol_precise_ids
 
 
 def point_for(principal, owner_id, latitude, longitude, category, precise_ids):
@@ -35,22 +38,49 @@ def visible_waypoints(principal):
 
 
 def track_feature_collection(principal, patrols):
-    """Patrol tracks for the map. Tracks are effort, not animal locations: shown as recorded."""
+    """Patrol tracks for the map: the line for those who see the patrol precisely; for other
+    agencies one polygon per withheld-grid cell with the km patrolled in it (SMART's coverage),
+    summed over the patrol's legs; nothing for the public."""
+    if not principal.is_authenticated:
+        return collection([])
+    precise_ids = patrol_precise_ids(principal)
     legs = (
         PatrolLeg.objects.filter(patrol__in=patrols)
         .exclude(track=None)
         .select_related("patrol", "patrol__owner_agency")
+        .order_by("patrol__start", "start")
     )
-    return records_collection(
-        legs,
-        lambda leg: leg.track,
-        lambda leg: {
-            "name": str(leg.patrol),
-            "url": leg.patrol.get_absolute_url(),
-            "country": leg.patrol.owner_agency.country,
-            "note": f"{leg.patrol.owner_agency.code} · {leg.distance_km} km",
-        },
-    )
+    features, withheld = [], {}
+    for leg in legs:
+        patrol = leg.patrol
+        if precise_ids is None or patrol.owner_agency_id in precise_ids:
+            features.append(
+                feature(
+                    leg.track,
+                    name=str(patrol),
+                    url=patrol.get_absolute_url(),
+                    country=patrol.owner_agency.country,
+                    note=f"{patrol.owner_agency.code} · {leg.distance_km} km",
+                )
+            )
+        else:
+            withheld.setdefault(patrol.pk, (patrol, []))[1].append(leg.track)
+    for patrol, tracks in withheld.values():
+        for cell in coverage(principal, tracks):
+            features.append(
+                feature(
+                    cell_polygon(cell["latitude"], cell["longitude"], cell["grid_degrees"]),
+                    name=str(patrol),
+                    url=patrol.get_absolute_url(),
+                    country=patrol.owner_agency.country,
+                    note=_("%(agency)s · about %(km)s km patrolled in this %(grid)s° cell (coverage, not the track)")
+                    % {"agency": patrol.owner_agency.code, "km": cell["km"], "grid": cell["grid_degrees"]},
+                    km=cell["km"],
+                    grid_degrees=cell["grid_degrees"],
+                    coverage=True,
+                )
+            )
+    return collection(features)
 
 
 def incident_feature_collection(principal, incidents):
@@ -82,6 +112,7 @@ def waypoint_feature_collection(principal, waypoints):
         lambda wp: {
             "name": str(wp.incident_type),
             "url": wp.patrol.get_absolute_url(),
+            # A date only, never the time of day (services.tracks.shown_time).
             "note": f"{wp.patrol.owner_agency.code} · {wp.time:%Y-%m-%d} · ×{wp.count}",
             "color": "#fd7e14" if wp.incident_type.category == "wildlife" else "#6f42c1",
         },

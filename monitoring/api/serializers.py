@@ -30,38 +30,32 @@ from ..models import (
     Survey,
     TransectTrack,
 )
-from ..services import deployment_location, transect_location
-
-
-class PointSerializer(serializers.Serializer):
-    """A point as the viewer may see it."""
-
-    latitude = serializers.FloatField()
-    longitude = serializers.FloatField()
-    generalized = serializers.BooleanField()
-    coordinate_precision = serializers.FloatField(
-        allow_null=True, help_text=_("Grid size in degrees when generalized.")
-    )
-    coordinate_uncertainty_m = serializers.IntegerField(allow_null=True)
-
-
-def _location_dict(point):
-    if point is None:
-        return None
-    return {
-        "latitude": round(point.latitude, 6),
-        "longitude": round(point.longitude, 6),
-        "generalized": point.generalized,
-        "coordinate_precision": point.coordinate_precision,
-        "coordinate_uncertainty_m": point.uncertainty_m,
-    }
+from ..services.locations import (
+    deployment_location,
+    deployment_view,
+    is_precise,
+    media_download_path,
+    media_fields,
+    observation_fields,
+    precise_owner_ids,
+    transect_location,
+    transect_precise,
+    visible_area_id,
+)
+from .fields import PointSerializer, ViewerCoordinateField, ViewerRouteField, location_dict
 
 
 class LocationMixin:
     """Reads the viewer's precise-owner set once per request (put in the context by the view)."""
 
     def _owners(self):
-        return self.context.get("precise_owners", "unset")
+        owners = self.context.get("precise_owners", "unset")
+        if owners == "unset":
+            owners = self.context["precise_owners"] = precise_owner_ids(self._principal())
+        return owners
+
+    def _precise(self, owner_agency_id):
+        return is_precise(self._owners(), owner_agency_id)
 
     def _principal(self):
         from core.access import principal_for
@@ -158,7 +152,23 @@ class DeploymentSerializer(PersonalDataSerializerMixin, LocationMixin, SharedRec
     feature_type = serializers.SlugRelatedField(
         slug_field="key", queryset=FeatureType.objects.all(), required=False, allow_null=True
     )
+    latitude = ViewerCoordinateField()
+    longitude = ViewerCoordinateField()
     location = serializers.SerializerMethodField()
+    location_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        help_text=_(
+            "The agency's location ID; to those who see the point generalized, a stable pseudonym "
+            "(the same for every deployment at that location)."
+        ),
+    )
+    location_category = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Most restrictive sensitivity category recorded here; only for those who see the point exactly."),
+    )
 
     class Meta:
         model = Deployment
@@ -194,25 +204,48 @@ class DeploymentSerializer(PersonalDataSerializerMixin, LocationMixin, SharedRec
         )
         read_only_fields = ("protected_area", "location_category")
 
+    def _view(self, obj):
+        views = self.context.setdefault("_deployment_views", {})
+        if obj.pk not in views:
+            views[obj.pk] = deployment_view(self._principal(), obj, self._owners())
+        return views[obj.pk]
+
     @extend_schema_field(PointSerializer(allow_null=True))
     def get_location(self, obj):
-        return _location_dict(deployment_location(self._principal(), obj, self._owners()))
+        return location_dict(self._view(obj).point)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        point = data["location"]
-        if point is None:
-            data["latitude"] = data["longitude"] = None
-            data["location_name"] = data["deployment_comments"] = ""
-        else:
-            data["latitude"], data["longitude"] = point["latitude"], point["longitude"]
-            data["coordinate_uncertainty"] = point["coordinate_uncertainty_m"]
-            if point["generalized"]:
-                data["location_name"] = data["deployment_comments"] = ""
+        view = self._view(instance)
+        point = view.point
+        data["latitude"] = point.latitude if point else None
+        data["longitude"] = point.longitude if point else None
+        data["coordinate_uncertainty"] = point.uncertainty_m if point else None
+        for name in (
+            "location_id",
+            "location_name",
+            "habitat",
+            "deployment_groups",
+            "deployment_tags",
+            "deployment_comments",
+            "location_category",
+        ):
+            data[name] = getattr(view, name)
+        data["protected_area"] = view.protected_area_id
         return data
 
 
-class MediaSerializer(SharedRecordSerializer):
+class MediaSerializer(LocationMixin, SharedRecordSerializer):
+    file = serializers.SerializerMethodField(
+        help_text=_(
+            "The portal's download link of the stored file (without EXIF for those who see the point generalized)."
+        )
+    )
+    file_path = serializers.CharField(
+        max_length=1000,
+        help_text=_("Where the file lives; to those who see the point generalized, the portal's download link."),
+    )
+
     class Meta:
         model = Media
         fields = SharedRecordSerializer.shared_fields + (
@@ -229,7 +262,24 @@ class MediaSerializer(SharedRecordSerializer):
             "media_comments",
             "file",
         )
-        read_only_fields = ("file",)
+
+    def _download_url(self, obj):
+        request = self.context.get("request")
+        path = media_download_path(obj)
+        return request.build_absolute_uri(path) if request is not None else path
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_file(self, obj):
+        return self._download_url(obj) if obj.file else None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self._precise(instance.deployment.owner_agency_id):
+            return data
+        shown = media_fields(False, {k: data[k] for k in ("file_name", "media_comments", "exif_data")})
+        data.update(shown)
+        data["file_path"] = self._download_url(instance)
+        return data
 
     def validate_deployment(self, deployment):
         agency = self.principal.agency
@@ -242,7 +292,9 @@ class ObservationSerializer(LocationMixin, SharedRecordSerializer):
     species = SpeciesNameField(required=False, allow_null=True)
     location = serializers.SerializerMethodField()
     deployment_code = serializers.CharField(source="deployment.deployment_id", read_only=True)
-    individual_code = serializers.CharField(source="individual.catalogue_code", read_only=True, default=None)
+    individual_code = serializers.CharField(
+        source="individual.catalogue_code", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Observation
@@ -278,7 +330,18 @@ class ObservationSerializer(LocationMixin, SharedRecordSerializer):
 
     @extend_schema_field(PointSerializer(allow_null=True))
     def get_location(self, obj):
-        return _location_dict(deployment_location(self._principal(), obj.deployment, self._owners()))
+        return location_dict(deployment_location(self._principal(), obj.deployment, self._owners()))
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Free text may name the place: withheld from those who see the point generalized.
+        if not self._precise(instance.deployment.owner_agency_id):
+            data.update(
+                observation_fields(
+                    False, {k: data[k] for k in ("behavior", "observation_tags", "observation_comments")}
+                )
+            )
+        return data
 
     def complete_attrs(self, attrs):
         attrs = super().complete_attrs(attrs)
@@ -295,8 +358,9 @@ class TransectTrackSerializer(PortalModelSerializer):
         fields = ("species", "tracks", "notes")
 
 
-class SnowTrackTransectSerializer(PersonalDataSerializerMixin, SharedRecordSerializer):
+class SnowTrackTransectSerializer(PersonalDataSerializerMixin, LocationMixin, SharedRecordSerializer):
     tracks = TransectTrackSerializer(many=True, required=False)
+    route = ViewerRouteField()
     length_km = serializers.DecimalField(max_digits=9, decimal_places=3, read_only=True)
     generalized_centre = serializers.SerializerMethodField()
 
@@ -316,19 +380,28 @@ class SnowTrackTransectSerializer(PersonalDataSerializerMixin, SharedRecordSeria
         )
         read_only_fields = ("protected_area",)
 
+    def _transect_owners(self):
+        owners = self.context.get("precise_transect_owners", "unset")
+        if owners == "unset":
+            owners = self.context["precise_transect_owners"] = precise_owner_ids(
+                self._principal(), ("monitoring.snowtracktransect",)
+            )
+        return owners
+
     @extend_schema_field(PointSerializer(allow_null=True))
     def get_generalized_centre(self, obj):
-        from core.access import principal_for
-
-        _route, centre = transect_location(principal_for(self.context["request"]), obj)
-        return _location_dict(centre)
+        _route, centre = transect_location(self._principal(), obj, self._transect_owners())
+        return location_dict(centre)
 
     def to_representation(self, instance):
-        from core.access import principal_for
-
         data = super().to_representation(instance)
-        route, _centre = transect_location(principal_for(self.context["request"]), instance)
+        principal, owners = self._principal(), self._transect_owners()
+        route, _centre = transect_location(principal, instance, owners)
         data["route"] = route
+        data["protected_area"] = visible_area_id(principal, instance, owners)
+        if not transect_precise(principal, instance, owners):
+            for track in data.get("tracks") or []:
+                track["notes"] = ""  # free text may name the place
         return data
 
     def _save_tracks(self, transect, tracks):
@@ -365,7 +438,7 @@ class IndividualSerializer(SharedRecordSerializer):
     species = SpeciesNameField()
     status = serializers.CharField(read_only=True, help_text="active, merged or retired")
     aliases = IndividualAliasSerializer(many=True, read_only=True)
-    merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
+    merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Individual
@@ -386,7 +459,7 @@ class IndividualSerializer(SharedRecordSerializer):
 class MatchProposalSerializer(SharedRecordSerializer):
     individual = serializers.PrimaryKeyRelatedField(queryset=Individual.objects.all())
     other = serializers.PrimaryKeyRelatedField(queryset=Individual.objects.all())
-    reviewed_by = serializers.StringRelatedField(read_only=True)
+    reviewed_by = serializers.StringRelatedField(read_only=True, allow_null=True)
     status = serializers.CharField(read_only=True, help_text="proposed, confirmed or rejected")
     status_history = StatusHistoryField()
 
@@ -466,9 +539,9 @@ class ResearchProjectSerializer(SharedRecordSerializer):
 
 class DataRequestSerializer(SharedRecordSerializer):
     requested_from = AgencyCodeField()
-    requester = serializers.StringRelatedField(read_only=True)
+    requester = serializers.StringRelatedField(read_only=True, allow_null=True)
     status_history = StatusHistoryField()
-    grant = serializers.PrimaryKeyRelatedField(read_only=True)
+    grant = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     status = serializers.CharField(read_only=True, help_text="submitted, approved, declined or withdrawn")
 
     class Meta:

@@ -1,17 +1,19 @@
 import datetime
+import json
 import tempfile
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -43,6 +45,7 @@ from ..models import (
     SnowTrackTransect,
     Survey,
 )
+from ..services.locations import MediaFileMissing, MediaFileWithheld, media_file_for
 from . import serializers as s
 
 
@@ -208,11 +211,72 @@ class DeploymentViewSet(LocationViewSetMixin, SharedRecordViewSet):
         services.deployment_saved(serializer.instance)
 
 
+class AnyMediaRenderer(BaseRenderer):
+    """Lets a client that asks for the file's own type (Accept: image/jpeg) have it; errors stay JSON."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, default=str).encode()
+
+
 class MediaViewSet(SharedRecordViewSet):
     model = Media
     serializer_class = s.MediaSerializer
     filterset_class = filters.MediaFilterSet
+    select_related_fields = ("deployment",)
     ordering_fields = ("created_at", "updated_at", "timestamp")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["precise_owners"] = services.precise_owner_ids(self.principal)
+        return context
+
+    @extend_schema(
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "image/webp"): OpenApiTypes.BINARY,
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            403: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+        }
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="file",
+        url_name="file",
+        renderer_classes=[JSONRenderer, AnyMediaRenderer],
+    )
+    def download(self, request, pk=None):
+        """The stored file; without EXIF (or any metadata) for those who see its point generalized."""
+        media = self.get_object()
+        try:
+            data, content_type = media_file_for(self.principal, media)
+        except MediaFileMissing as exc:
+            raise NotFound(str(exc)) from None
+        except MediaFileWithheld as exc:
+            raise PermissionDenied(str(exc)) from None
+        return media_file_response(media, data, content_type)
+
+
+def media_file_response(media, data, content_type):
+    from core.documents import FILE_TYPES
+    from core.views_documents import DOWNLOAD_CSP
+
+    extension = next((exts[0] for mime, exts in FILE_TYPES.values() if mime == content_type), "")
+    response = HttpResponse(data, content_type=content_type)
+    # A neutral name: the stored one may spell the place.
+    response["Content-Disposition"] = f'attachment; filename="media-{media.pk}{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 class ObservationViewSet(LocationViewSetMixin, SharedRecordViewSet):

@@ -1,8 +1,11 @@
 """Camtrap DP 1.0.2 export of what a principal may see, generalized for that principal.
 
-A deployment that recorded a sensitive species is generalized as a whole (its grid-cell centre,
-a wider coordinateUncertainty, no location name), and the package's coordinatePrecision says so.
-The public sees no sensitive deployment at all. Rows are streamed into the zip.
+The rule is monitoring.services.locations (issue 9): another agency's deployment is given at the
+centre of its location's cell on the one withheld grid, whatever was recorded there, without its
+location name, habitat, tags, groups or comments and with a pseudonymous locationID; its media
+without file names, EXIF or comments (filePath is the portal's own download link); its
+observations without free text. The package's coordinatePrecision says so. The public sees no
+camera point, so its package holds no deployment. Rows are streamed into the zip.
 """
 
 import csv
@@ -19,7 +22,14 @@ from core.models import Agency, Species
 from core.personal_data import hidden_personal_fields
 
 from ..models import Deployment, Media, Observation
-from ..services import deployment_location, precise_owner_ids
+from ..services.locations import (
+    deployment_view,
+    filter_by_area,
+    is_precise,
+    media_fields,
+    observation_fields,
+    precise_owner_ids,
+)
 from ..vocabularies import CAMTRAP_FEATURE_TYPES
 from .schema import PROFILE_URL, TABLES, table_schema, table_schema_url
 
@@ -42,8 +52,14 @@ def _fmt(value):
     return str(value)
 
 
-def filtered_querysets(principal, agency=None, survey=None, start=None, end=None, species=None, area=None):
-    """(deployments, media, observations) visible to `principal` that match the filters."""
+def filtered_querysets(
+    principal, agency=None, survey=None, start=None, end=None, species=None, area=None, points_required=True
+):
+    """(deployments, media, observations) visible to `principal` that match the filters.
+
+    `points_required`: only deployments whose point the viewer may see (Camtrap DP needs one); the
+    Darwin Core export gives the public occurrences without coordinates instead.
+    """
     deployments = Deployment.objects.visible_to(principal)
     observations = Observation.objects.visible_to(principal)
     media = Media.objects.visible_to(principal)
@@ -52,7 +68,8 @@ def filtered_querysets(principal, agency=None, survey=None, start=None, end=None
     if survey is not None:
         deployments = deployments.filter(survey=survey)
     if area is not None:
-        deployments = deployments.filter(protected_area=area)
+        # As the viewer may know the area: never finer than the cell (services.locations).
+        deployments = filter_by_area(deployments, principal, area)
     if start is not None:
         deployments = deployments.filter(end__date__gte=start)
         observations = observations.filter(event_start__date__gte=start)
@@ -64,8 +81,8 @@ def filtered_querysets(principal, agency=None, survey=None, start=None, end=None
     if species is not None:
         observations = observations.filter(species=species)
         deployments = deployments.filter(pk__in=observations.values("deployment_id"))
-    if principal.agency is None and not principal.is_superuser:
-        deployments = deployments.filter(location_category=0)  # the public sees no sensitive point
+    if points_required and not principal.is_authenticated:
+        deployments = deployments.none()  # the public sees no camera-trap point at all
     observations = observations.filter(deployment__in=deployments)
     if species is not None:
         media = media.filter(pk__in=observations.exclude(media=None).values("media_id"))
@@ -97,21 +114,28 @@ def export_package(principal, target, *, title=None, **filters):
         text, out = _writer(archive, "deployments.csv")
         out.writerow([f["name"] for f in table_schema("deployments")["fields"]])
         for d in deployments.order_by("deployment_id", "pk").iterator(chunk_size=CHUNK):
-            point = deployment_location(principal, d, owners)
+            view = deployment_view(principal, d, owners)
+            point = view.point
             if point is None:
                 continue
             if point.generalized:
                 grids.add(point.grid_degrees)
-            lats.append(point.latitude)
-            lons.append(point.longitude)
+            if point.generalized:
+                # The spatial extent of a generalized point is its cell, not a point finer than it.
+                half = point.grid_degrees / 2
+                lats += [round(point.latitude - half, 6), round(point.latitude + half, 6)]
+                lons += [round(point.longitude - half, 6), round(point.longitude + half, 6)]
+            else:
+                lats.append(point.latitude)
+                lons.append(point.longitude)
             starts.append(d.start)
             ends.append(d.end)
             owner_ids.add(d.owner_agency_id)
             out.writerow(
                 [
                     d.deployment_id,
-                    d.location_id,
-                    "" if point.generalized else d.location_name,
+                    view.location_id,
+                    view.location_name,
                     _fmt(round(point.latitude, 6)),
                     _fmt(round(point.longitude, 6)),
                     _fmt(point.uncertainty_m),
@@ -129,10 +153,10 @@ def export_package(principal, target, *, title=None, **filters):
                     _fmt(d.timestamp_issues),
                     _fmt(d.bait_use),
                     d.feature_type_id if d.feature_type_id in CAMTRAP_FEATURE_TYPES else "",
-                    d.habitat,
-                    d.deployment_groups,
-                    d.deployment_tags,
-                    "" if point.generalized else d.deployment_comments,
+                    view.habitat,
+                    view.deployment_groups,
+                    view.deployment_tags,
+                    view.deployment_comments,
                 ]
             )
             counts["deployments"] += 1
@@ -152,9 +176,17 @@ def export_package(principal, target, *, title=None, **filters):
             "exif_data",
             "favorite",
             "media_comments",
+            "pk",
+            "deployment__owner_agency_id",
         )
         for m in rows.iterator(chunk_size=CHUNK):
             capture_methods.add(m[2] or "activityDetection")
+            if not is_precise(owners, m[12]):
+                shown = media_fields(
+                    False, {"file_path": m[4], "file_name": m[6], "exif_data": m[8], "media_comments": m[10]}, m[11]
+                )
+                m = (*m[:4], shown["file_path"], m[5], shown["file_name"], m[7], shown["exif_data"], m[9])
+                m = (*m, shown["media_comments"])
             out.writerow(
                 [
                     m[0],
@@ -205,9 +237,23 @@ def export_package(principal, target, *, title=None, **filters):
             "observation_tags",
             "observation_comments",
             "species_id",
+            "deployment__owner_agency_id",
         )
         for o in rows.iterator(chunk_size=CHUNK):
             levels.add(o[6])
+            if not is_precise(owners, o[29]):
+                # free text may name the place: behavior, tags, comments
+                shown = observation_fields(
+                    False, {"behavior": o[13], "observation_tags": o[26], "observation_comments": o[27]}
+                )
+                o = (
+                    *o[:13],
+                    shown["behavior"],
+                    *o[14:26],
+                    shown["observation_tags"],
+                    shown["observation_comments"],
+                    *o[28:],
+                )
             if o[28]:
                 species_ids.add(o[28])
             values = [_fmt(v) for v in o[:28]]
@@ -261,8 +307,10 @@ def _descriptor(
     description = "Camera-trap data shared through the Tumen tiger and leopard cooperation portal."
     if grids:
         description += (
-            " Deployments that recorded sensitive species (Chapman 2020) are generalized to the centre of a "
-            f"{max(grids)}° grid cell, without location names or comments."
+            " Deployments of agencies that did not grant the recipient precise locations are generalized "
+            f"(Chapman 2020) to the centre of their location's {max(grids)}° grid cell, whatever was recorded there,"
+            " without location names, habitat, tags, comments, file names, EXIF or free text;"
+            " their locationIDs are pseudonyms."
         )
     descriptor = {
         "resources": [

@@ -1,8 +1,10 @@
 """Darwin Core Archive of camera-trap occurrences: occurrence.txt core, meta.xml, eml.xml.
 
 One occurrence per animal observation with a species (event level; media-level ones only where a
-deployment has no event-level observations). Coordinates are the viewer's: generalized points say
-so in dataGeneralizations and informationWithheld; the public gets no sensitive coordinates.
+deployment has no event-level observations). Coordinates are the viewer's (monitoring.services.
+locations, issue 9): another agency's points are at the centre of their location's cell on the
+one withheld grid, whatever was recorded there, with a pseudonymous locationID and no free text;
+dataGeneralizations and informationWithheld say so. The public gets no coordinates at all.
 """
 
 import csv
@@ -17,7 +19,7 @@ from django.utils import timezone
 
 from ..camtrap.exporter import filtered_querysets
 from ..models import Observation
-from ..services import deployment_location, precise_owner_ids
+from ..services.locations import deployment_view, is_precise, precise_owner_ids
 
 DWC = "http://rs.tdwg.org/dwc/terms/"
 TERMS = [
@@ -80,7 +82,7 @@ def eml_xml(principal, count, start, end):
     <pubDate>{timezone.now().date().isoformat()}</pubDate>
     <language>en</language>
     <abstract><para>{count} camera-trap occurrences shared between Chinese and Russian partner agencies.
-Locations of sensitive species are generalized to a grid (Chapman 2020) for viewers without a precise-location grant.</para></abstract>
+Camera-trap locations of other agencies are generalized to one grid (Chapman 2020), whatever was recorded there, for viewers without a precise-location grant.</para></abstract>
     <coverage><temporalCoverage><rangeOfDates>
       <beginDate><calendarDate>{start or ""}</calendarDate></beginDate>
       <endDate><calendarDate>{end or ""}</calendarDate></endDate>
@@ -92,7 +94,7 @@ Locations of sensitive species are generalized to a grid (Chapman 2020) for view
 
 
 def occurrence_queryset(principal, **filters):
-    _deployments, _media, observations = filtered_querysets(principal, **filters)
+    _deployments, _media, observations = filtered_querysets(principal, points_required=False, **filters)
     observations = observations.filter(observation_type="animal", species__isnull=False)
     has_events = Observation.objects.filter(deployment_id=OuterRef("deployment_id"), observation_level="event")
     return observations.filter(observation_level="event") | observations.filter(observation_level="media").exclude(
@@ -116,11 +118,12 @@ def export_dwca(principal, target, **filters):
         out.writerow([name for name, _ns in TERMS])
         for o in observations.iterator(chunk_size=2000):
             d = o.deployment
-            point = deployment_location(principal, d, owners)
+            view = deployment_view(principal, d, owners)
+            point = view.point
             generalizations, withheld = "", ""
             if point is None:
                 lat = lon = uncertainty = precision = ""
-                withheld = "Location withheld: sensitive species."
+                withheld = "Location withheld."
             else:
                 lat, lon = round(point.latitude, 6), round(point.longitude, 6)
                 uncertainty = point.uncertainty_m or ""
@@ -129,7 +132,7 @@ def export_dwca(principal, target, **filters):
                     generalizations = (
                         f"Coordinates generalized to the centre of a {point.grid_degrees}° grid cell (Chapman 2020)."
                     )
-                    withheld = "Precise location and location name withheld: sensitive species."
+                    withheld = "Precise location, location name, habitat and free text withheld."
             values = [
                 f"{o.owner_agency.code}:{o.observation_id}",
                 "MachineObservation",
@@ -142,7 +145,7 @@ def export_dwca(principal, target, **filters):
                 o.count or "",
                 o.sex,
                 o.life_stage,
-                o.behavior,
+                o.behavior if is_precise(owners, d.owner_agency_id) else "",
                 o.individual.catalogue_code if o.individual_id else "",
                 "present",
                 lat,
@@ -151,7 +154,7 @@ def export_dwca(principal, target, **filters):
                 uncertainty,
                 precision,
                 COUNTRY.get(d.owner_agency.country, ""),
-                d.location_id,
+                view.location_id,
                 "camera trap",
                 o.owner_agency.code,
                 o.classified_by,

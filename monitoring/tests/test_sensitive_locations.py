@@ -1,4 +1,6 @@
-"""Sensitive locations: generalized for outsiders on every path (Chapman 2020, category 2 = 0.1°)."""
+"""Sensitive locations: another agency's camera-trap points are generalized on every path to the one
+withheld grid (PORTAL_WITHHELD_LOCATION_CATEGORY, default 2 = 0.1°), whatever was recorded there
+(issue 9: the form of the answer must not tell that a leopard was seen); the public sees none."""
 
 import csv
 import io
@@ -18,6 +20,7 @@ from .factories import make_deployment, make_observation
 
 TRUE_LAT, TRUE_LON = 43.18765, 130.91234  # a leopard's camera: cell centre 43.15, 130.95
 CELL_LAT, CELL_LON = 43.15, 130.95
+BOAR_CELL_LAT, BOAR_CELL_LON = 43.15, 131.55  # the boar-only site 43.16, 131.5 (on a cell edge)
 
 
 @pytest.fixture
@@ -36,6 +39,7 @@ def _by_code(results):
 
 @pytest.mark.django_db
 def test_deployment_with_sensitive_species_is_category_2(sites):
+    # The category is still kept (the owner sees it); it no longer decides what others see.
     secret, open_site = sites
     assert secret.location_category == 2
     assert open_site.location_category == 0
@@ -52,7 +56,13 @@ def test_api_list_and_detail_generalized_for_other_country(api_client, ru_staff,
     assert row["location"]["coordinate_precision"] == 0.1
     assert row["coordinate_uncertainty"] > 7000
     assert row["location_name"] == ""
-    assert rows["CN-BOAR-1"]["latitude"] == 43.16
+    assert row["location_category"] is None  # it would tell that a leopard was recorded
+    # The boar-only site of the same agency is given exactly as generalized: the same grid.
+    boar = rows["CN-BOAR-1"]
+    assert (boar["latitude"], boar["longitude"]) == (BOAR_CELL_LAT, BOAR_CELL_LON)
+    assert boar["location"]["coordinate_precision"] == row["location"]["coordinate_precision"]
+    assert boar["coordinate_uncertainty"] == row["coordinate_uncertainty"]
+    assert boar["location_name"] == "" and boar["location_category"] is None
     detail = api_client.get(f"/api/v1/monitoring/deployments/{secret.pk}/").data
     assert (detail["latitude"], detail["longitude"]) == (CELL_LAT, CELL_LON)
     assert str(TRUE_LAT) not in json.dumps(detail)
@@ -63,6 +73,7 @@ def test_api_list_and_detail_generalized_for_other_country(api_client, ru_staff,
     own = api_client.get(f"/api/v1/monitoring/deployments/{secret.pk}/").data
     assert (own["latitude"], own["longitude"]) == (TRUE_LAT, TRUE_LON)
     assert own["location"]["generalized"] is False
+    assert own["location_category"] == 2 and own["location_name"] == "Secret ravine"
 
 
 @pytest.mark.django_db
@@ -94,20 +105,20 @@ def test_bbox_filter_cannot_narrow_below_the_grid(api_client, ru_staff, cn_staff
 
 
 @pytest.mark.django_db
-def test_ordering_by_coordinates_uses_generalized_values(api_client, ru_staff, cn_staff, sites):
-    # True latitudes: boar site 43.16 < leopard site 43.18765; generalized leopard site 43.15.
+def test_ordering_by_coordinates_uses_generalized_values(api_client, ru_staff, cn_staff, cn_agency, sites):
+    # True latitudes: boar site 43.16 < leopard site 43.18765 < north site 43.26; a partner sees
+    # the first two in one cell (43.15) and the third in the next (43.25): ties, never their order.
+    make_deployment(cn_agency, 43.26, 130.91, code="CN-NORTH-1")
     api_client.force_authenticate(cn_staff)
     own = [
         r["deployment_id"]
         for r in api_client.get("/api/v1/monitoring/deployments/", {"ordering": "view_latitude"}).data["results"]
     ]
-    assert own == ["CN-BOAR-1", "CN-LEO-1"]
+    assert own == ["CN-BOAR-1", "CN-LEO-1", "CN-NORTH-1"]
     api_client.force_authenticate(ru_staff)
-    other = [
-        r["deployment_id"]
-        for r in api_client.get("/api/v1/monitoring/deployments/", {"ordering": "view_latitude"}).data["results"]
-    ]
-    assert other == ["CN-LEO-1", "CN-BOAR-1"]
+    rows = api_client.get("/api/v1/monitoring/deployments/", {"ordering": "view_latitude"}).data["results"]
+    assert [r["latitude"] for r in rows] == [CELL_LAT, CELL_LAT, 43.25]
+    assert {r["deployment_id"] for r in rows[:2]} == {"CN-BOAR-1", "CN-LEO-1"}
 
 
 @pytest.mark.django_db
@@ -133,10 +144,12 @@ def archive_text(path):
 def test_public_export_has_no_sensitive_location(sites, tmp_path):
     target = tmp_path / "public.zip"
     export_package(Principal.anonymous(), target)
-    assert "CN-LEO-1" not in archive_text(target)
+    text = archive_text(target)
+    assert "CN-LEO-1" not in text and "CN-BOAR-1" not in text  # the public sees no camera point
     target = tmp_path / "public-dwca.zip"
     export_dwca(Principal.anonymous(), target)
-    assert str(TRUE_LAT) not in archive_text(target)
+    text = archive_text(target)
+    assert str(TRUE_LAT) not in text and "43.16" not in text
 
 
 @pytest.mark.django_db
@@ -184,7 +197,10 @@ def test_map_geojson_marks_generalized(client, ru_staff, sites):
     features = {f["properties"]["name"]: f for f in response.context["deployments_geojson"]["features"]}
     assert features["CN-LEO-1"]["geometry"]["coordinates"] == [CELL_LON, CELL_LAT]
     assert features["CN-LEO-1"]["properties"]["generalized"] is True
-    assert features["CN-BOAR-1"]["properties"]["generalized"] is False
+    # The boar-only site is generalized alike: the map does not single out the leopard's.
+    assert features["CN-BOAR-1"]["properties"]["generalized"] is True
+    assert features["CN-BOAR-1"]["geometry"]["coordinates"] == [BOAR_CELL_LON, BOAR_CELL_LAT]
+    assert features["CN-BOAR-1"]["properties"]["grid_degrees"] == features["CN-LEO-1"]["properties"]["grid_degrees"]
 
 
 @pytest.mark.django_db
@@ -196,12 +212,12 @@ def test_search_does_not_expose_coordinates(client, ru_staff, sites):
 
 
 @pytest.mark.django_db
-def test_public_sees_no_sensitive_point(sites):
+def test_public_sees_no_camera_point(sites):
     from monitoring.services import deployment_location
 
     secret, open_site = sites
     assert deployment_location(Principal.anonymous(), secret) is None
-    assert deployment_location(Principal.anonymous(), open_site).latitude == 43.16
+    assert deployment_location(Principal.anonymous(), open_site) is None  # no point at all, boar or not
 
 
 @pytest.mark.django_db
@@ -213,12 +229,16 @@ def test_observer_of_other_agency_also_generalized(api_client, ngo_agency, sites
 
 
 @pytest.mark.django_db
-def test_species_becoming_sensitive_generalizes_its_deployments(cn_agency, boar, sites):
+def test_species_becoming_sensitive_updates_the_category_not_the_grid(api_client, ru_staff, boar, sites):
     _secret, open_site = sites
+    api_client.force_authenticate(ru_staff)
+    before = api_client.get(f"/api/v1/monitoring/deployments/{open_site.pk}/").data["location"]
     boar.sensitivity_category = 3
     boar.save()
     open_site.refresh_from_db()
     assert open_site.location_category == 3
+    # Category 3 (0.01°) is finer than the withheld grid: what a partner sees does not change.
+    assert api_client.get(f"/api/v1/monitoring/deployments/{open_site.pk}/").data["location"] == before
 
 
 @pytest.mark.parametrize("bbox", ["garbage", "1,2,3", "nan,nan,nan,nan", "1e999,0,0,0", "131,44,130,43", "0,95,1,96"])
