@@ -41,7 +41,7 @@ from .research import (
     location_dataset_choices,
     validate_doi,
 )
-from .surveys import Deployment, ImportRun, Survey, SurveyKind
+from .surveys import Deployment, ImportRun, SamplingDesign, Survey, SurveyKind
 from .transects import SnowTrackTransect, TransectTrack
 
 __all__ = [
@@ -75,6 +75,7 @@ __all__ = [
     "ResearchProject",
     "Sex",
     "SnowTrackTransect",
+    "SamplingDesign",
     "Survey",
     "SurveyKind",
     "SurveyMethod",

@@ -57,6 +57,7 @@ class Media(BulkImportedRecord):
     media_id = models.CharField(_("media ID"), max_length=255)
     capture_method = models.CharField(_("capture method"), max_length=32, choices=CaptureMethod.choices, blank=True)
     timestamp = models.DateTimeField(_("timestamp"))
+    utc_offset = models.SmallIntegerField(_("UTC offset (min)"), null=True, blank=True, editable=False)
     file_path = models.CharField(_("file path"), max_length=1000)
     file_public = models.BooleanField(_("file public"), default=False)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
@@ -105,6 +106,8 @@ class Observation(BulkImportedRecord):
     observation_id = models.CharField(_("observation ID"), max_length=255)
     event_id = models.CharField(_("event ID"), max_length=255, blank=True)
     event_start = models.DateTimeField(_("event start"))
+    # eventStart's offset in the source (eventEnd and classificationTimestamp are written in it too).
+    utc_offset = models.SmallIntegerField(_("UTC offset (min)"), null=True, blank=True, editable=False)
     event_end = models.DateTimeField(_("event end"))
     observation_level = models.CharField(_("observation level"), max_length=8, choices=ObservationLevel.choices)
     observation_type = models.CharField(_("observation type"), max_length=32)

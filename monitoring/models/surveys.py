@@ -21,6 +21,17 @@ class SurveyKind(models.TextChoices):
     JOINT = "joint", _("Joint (cross-border)")
 
 
+class SamplingDesign(models.TextChoices):
+    """Camtrap DP project.samplingDesign."""
+
+    SIMPLE_RANDOM = "simpleRandom", _("Simple random")
+    SYSTEMATIC_RANDOM = "systematicRandom", _("Systematic random")
+    CLUSTERED_RANDOM = "clusteredRandom", _("Clustered random")
+    EXPERIMENTAL = "experimental", _("Experimental")
+    TARGETED = "targeted", _("Targeted")
+    OPPORTUNISTIC = "opportunistic", _("Opportunistic")
+
+
 class Survey(SharedRecord):
     # A joint survey's participating agencies may add their deployments and transects to it.
     link_participants = "participating_agencies"
@@ -55,6 +66,7 @@ class Survey(SharedRecord):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    sampling_design = models.CharField(_("sampling design"), max_length=32, blank=True, choices=SamplingDesign.choices)
 
     class Meta(SharedRecord.Meta):
         ordering = ["-start_date"]
@@ -91,6 +103,9 @@ class ImportRun(SharedRecord):
     media = models.PositiveIntegerField(_("media"), default=0)
     observations = models.PositiveIntegerField(_("observations"), default=0)
     seconds = models.FloatField(_("duration (s)"), default=0)
+    # The source descriptor as read, without its resources (licences, contributors, citation,
+    # taxonomic ids, project design...): the export states what the source said.
+    metadata = models.JSONField(_("package metadata"), default=dict, blank=True)
 
     class Meta(SharedRecord.Meta):
         verbose_name = _("Camtrap DP import")
@@ -118,6 +133,8 @@ class Deployment(SharedRecord):
     coordinate_uncertainty = models.PositiveIntegerField(_("coordinate uncertainty (m)"), null=True, blank=True)
     start = models.DateTimeField(_("deployment start"))
     end = models.DateTimeField(_("deployment end"))
+    # Minutes east of UTC as the source wrote deploymentStart: the export writes times as received.
+    utc_offset = models.SmallIntegerField(_("UTC offset (min)"), null=True, blank=True, editable=False)
     setup_by = models.CharField(_("set up by"), max_length=255, blank=True)
     camera_id = models.CharField(_("camera ID"), max_length=255, blank=True)
     camera_model = models.CharField(_("camera model"), max_length=255, blank=True)
