@@ -7,6 +7,7 @@ The FilterSets here serve the API and the pages in core/views_notifications.py a
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -215,6 +216,12 @@ class NotificationViewSet(PrincipalMixin, mixins.ListModelMixin, mixins.Retrieve
         notification.refresh_from_db()
         return Response(self.get_serializer(notification).data)
 
+    @extend_schema(
+        request=MarkReadSerializer,
+        responses=inline_serializer(
+            "NotificationsMarkedRead", {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()}
+        ),
+    )
     @action(detail=False, methods=["post"], url_path="read-all", serializer_class=MarkReadSerializer)
     def read_all(self, request):
         serializer = MarkReadSerializer(data=request.data)
@@ -222,11 +229,17 @@ class NotificationViewSet(PrincipalMixin, mixins.ListModelMixin, mixins.Retrieve
         changed = reminders.mark_read(request.user, serializer.validated_data.get("ids"))
         return Response({"marked": changed, "unread": reminders.unread_count(request.user)}, status=status.HTTP_200_OK)
 
-    @action(detail=False, methods=["get"], url_path="unread-count")
+    # The documented shapes are what these return: an object and a plain (unpaginated) list.
+    @extend_schema(
+        filters=False,
+        responses=inline_serializer("NotificationUnreadCount", {"unread": serializers.IntegerField()}),
+    )
+    @action(detail=False, methods=["get"], url_path="unread-count", pagination_class=None, filter_backends=[])
     def unread_count(self, request):
         return Response({"unread": reminders.unread_count(request.user)})
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(filters=False, responses=NotificationSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def urgent(self, request):
         """The caller's urgent notifications not yet acknowledged (what the dashboard shows)."""
         queryset = notify.urgent_unread_for(request.user)

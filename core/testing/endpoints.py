@@ -23,6 +23,13 @@ API_PREFIX = "api/v1/"
 #   user_only   as signed_in, but it belongs to a user account: an agency API key gets 403
 #   public      readable by anyone (a decision, listed so that it is deliberate)
 #   manual      covered by its app's own tests; `reason` says where and why
+#   agency_row  rows of one agency (field `owner_field`): every signed-in principal reads them, the
+#               agency's own writers change them (crosswalks)
+#   party       rows between two agencies (`owner_field` gives, `party_field` receives): only the
+#               two parties see them, a coordinator of the giver writes (grants)
+#   recipient   a user's own rows (notifications): only that user sees them, an API key gets 403
+#   link        a link between two shared records (`parent` and `party_field` name them): seen
+#               when both are seen, removed by the agency that made it (`owner_field`)
 #   record_action / collection_action
 #               an extra action of a shared viewset (inferred): GET on a record follows retrieve,
 #               GET on the collection follows list, POST on a record follows the write rules up
@@ -41,6 +48,16 @@ class Declaration:
     delete: bool = True
     # Variants the model allows (an alert is never owner-only); None: every variant.
     variants: tuple | None = None
+    # {variant: {field: value}} applied to that variant's copy of the demo record, so that each
+    # copy is valid under the model's rules (suspects only on a restricted incident).
+    variant_changes: dict = field(default_factory=dict)
+    # The kinds agency_row, party, recipient and link (see above).
+    owner_field: str | None = None
+    party_field: str | None = None
+    # Extra actions: "post" for a POST action; second_lookup fills a second URL part (a workflow
+    # transition's name).
+    method: str = "get"
+    second_lookup: str | None = None
     # Known breaches of the policy: {(role name, operation, variant or None): reason}. These run
     # as xfail(strict=True): when the code is fixed the test turns red until the entry goes.
     known_breaches: dict = field(default_factory=dict)
@@ -59,30 +76,38 @@ DECLARED = {
         reason="agencies are PROTECTed by every record; deleting one is not a contract case",
     ),
     "species": Declaration("reference", create_changes={"scientific_name": "Contractus testus"}),
-    "grant": Declaration("manual", reason="grantor-side rules: core/tests/test_grants_api.py"),
+    # Only grantor and grantee see a grant; a coordinator of the grantor gives and revokes it.
+    "grant": Declaration("party", owner_field="grantor", party_field="grantee", variants=("row",)),
+    "grant-revoke": Declaration("record_action", parent="grant", method="post"),
     "training-participant": Declaration("child", parent="course"),
     "training-trained-staff": Declaration("signed_in"),
-    "notification": Declaration("manual", reason="per-user inbox: core/tests/test_notifications.py"),
+    "notification": Declaration("recipient", owner_field="recipient", variants=("row",)),
     "notification-preference": Declaration(
         "manual", reason="the caller's own settings: core/tests/test_notifications.py"
     ),
     "obligation": Declaration("signed_in"),
-    "grant-revoke": Declaration("manual", reason="the grantor revokes: core/tests/test_grants_api.py"),
-    "notification-read-all": Declaration("manual", reason="per-user inbox: core/tests/test_notifications.py"),
+    "notification-read-all": Declaration("user_only", method="post"),
     "notification-unread-count": Declaration("user_only"),
     "notification-urgent": Declaration("user_only"),
-    "notification-acknowledge": Declaration("manual", reason="per-user inbox: core/tests/test_notifications.py"),
-    "notification-read": Declaration("manual", reason="per-user inbox: core/tests/test_notifications.py"),
+    "notification-acknowledge": Declaration("record_action", parent="notification", method="post"),
+    "notification-read": Declaration("record_action", parent="notification", method="post"),
     "notification-preference-me": Declaration("user_only"),
-    "attachment": Declaration("manual", reason="follows the record it is attached to: core/tests/test_documents.py"),
+    "attachment": Declaration(
+        "manual", reason="needs a stored, content-checked file per record: core/tests/test_documents.py"
+    ),
     "me": Declaration("signed_in"),
     # The schema, its docs and the routers' indexes are for signed-in callers only.
     "schema": Declaration("signed_in"),
     "docs": Declaration("signed_in"),
     "api-root": Declaration("signed_in"),
     # --- antipoaching -----------------------------------------------------------------------
-    # Suspects may only be kept on a restricted record: the create template drops them.
-    "incident": Declaration("shared", create_changes={"suspects": []}),
+    # Suspects may only be kept on a restricted record: the create template and the other
+    # variants' copies drop them.
+    "incident": Declaration(
+        "shared",
+        create_changes={"suspects": []},
+        variant_changes={"partners": {"suspects": []}, "owner_only": {"suspects": []}},
+    ),
     "alert": Declaration(
         "shared",
         variants=("partners", "restricted"),
@@ -93,23 +118,43 @@ DECLARED = {
     "patrol-leg": Declaration("child", parent="patrol"),
     "waypoint": Declaration("child", parent="patrol"),
     "waypoint-export": Declaration("signed_in"),
-    "case-link": Declaration("manual", reason="needs two visible cases: antipoaching/tests/test_incidents.py"),
+    # A link is seen when both cases are; the agency that linked them unlinks them.
+    "case-link": Declaration(
+        "link",
+        parent="from_incident",
+        party_field="to_incident",
+        owner_field="created_by_agency",
+        create=False,
+        reason="a create needs a fresh pair of visible cases: antipoaching/tests/test_incidents.py",
+    ),
+    "plan-transition": Declaration("record_action", parent="plan", method="post", second_lookup="submit"),
     "antipoaching-kpis": Declaration("signed_in"),
     "antipoaching-alerts-pending": Declaration("signed_in"),
     # --- monitoring -------------------------------------------------------------------------
     "observation-type": Declaration("reference", create_changes={"key": "ct-key"}),
     "feature-type": Declaration("reference", create_changes={"key": "ct-key"}),
     "effort-unit": Declaration("reference", create_changes={"key": "ct-key"}),
-    "crosswalk": Declaration("manual", reason="each agency writes its own crosswalk: monitoring/tests"),
+    "media-file": Declaration(
+        "manual", reason="a stored image file (EXIF stripped for partners): monitoring/tests (cams)"
+    ),
+    "crosswalk": Declaration("agency_row", owner_field="agency", variants=("row",)),
     "protocol-version": Declaration(
         "child", parent="protocol", create=False, reason="a version needs a fresh effective date and version number"
     ),
-    "camtrap-import": Declaration("manual", reason="a POSTed package: monitoring/tests/test_camtrap_import.py"),
+    # GET lists the import runs the caller may see; a POSTed package: monitoring/tests/test_camtrap_import.py
+    "camtrap-import": Declaration("signed_in"),
+    "data-request-transition": Declaration(
+        "record_action", parent="data-request", method="post", second_lookup="withdraw"
+    ),
+    "match-proposal-transition": Declaration(
+        "record_action", parent="match-proposal", method="post", second_lookup="reject"
+    ),
     "camtrap-export": Declaration("signed_in"),
     "dwca-export": Declaration("signed_in"),
     "cross-border-report": Declaration("signed_in"),
     # --- policy -----------------------------------------------------------------------------
-    "round": Declaration("manual", reason="rounds follow agreements and the submitting agency: policy/tests"),
+    # A round is seen with its agreement (ExchangeRound.access_parent); it is read-only.
+    "round": Declaration("child", parent="agreement"),
 }
 
 
@@ -146,7 +191,9 @@ class Endpoint:
 
     def url_for(self, record):
         value = getattr(record, self.lookup_field)
-        return self.detail_url.replace("{lookup}", str(value))
+        url = self.detail_url.replace("{lookup}", str(value), 1)
+        second = self.declaration.second_lookup if self.declaration else None
+        return url.replace("{lookup}", second) if second else url
 
     def __str__(self):
         return self.name

@@ -18,6 +18,8 @@ PAGE_NAMESPACES = ("reserves", "antipoaching", "monitoring", "policy", "outreach
 
 # {url name: reason} for pages the contract leaves to their app's tests.
 PAGE_OVERRIDES = {}
+# {url name: "app_label.Model"} for detail pages whose view names no model.
+PAGE_MODELS = {"policy:round-detail": "policy.ExchangeRound"}
 
 
 @dataclass
@@ -28,13 +30,18 @@ class Page:
 
     @property
     def model(self):
+        if self.name in PAGE_MODELS:
+            from django.apps import apps
+
+            return apps.get_model(PAGE_MODELS[self.name])
         return getattr(self.view_class, "model", None)
 
     def url(self, record=None):
         with translation.override(settings.LANGUAGE_CODE):
             if self.kwarg is None:
                 return reverse(self.name)
-            return reverse(self.name, kwargs={self.kwarg: record.pk})
+            value = record.code if self.kwarg == "code" else record.pk
+            return reverse(self.name, kwargs={self.kwarg: value})
 
 
 def _walk(resolver, namespace=None):
@@ -63,23 +70,46 @@ def discover_pages():
     return pages
 
 
+def _page_variants(page, endpoints):
+    """The variants a detail page is checked on: its model's endpoint's (an alert is never
+    owner-only), "reference" for shared vocabulary (agencies: every signed-in role reads them)."""
+    endpoint = next((e for e in endpoints.values() if e.model is page.model and e.kind in PAGE_KINDS), None)
+    if endpoint is not None and endpoint.kind == "reference":
+        return ("reference",)
+    if endpoint is not None and endpoint.declaration.variants:
+        return endpoint.declaration.variants
+    return tuple(VARIANTS)
+
+
+PAGE_KINDS = ("shared", "child", "reference")
+
+
 def page_cases(pages=None):
+    from .endpoints import discover
+
     pages = pages or discover_pages()
+    endpoints = discover()
     cases = []
     for name, page in sorted(pages.items()):
         for role in PAGE_ROLES:
             if page.kwarg is None:
                 cases.append((name, role.name, None))
             else:
-                cases += [(name, role.name, variant) for variant in VARIANTS]
+                cases += [(name, role.name, variant) for variant in _page_variants(page, endpoints)]
     return cases
 
 
 def variants_for_model(world, model):
-    for name, variants in world.records.items():
-        if world.endpoints[name].model is model and world.endpoints[name].kind == "shared":
-            return variants
+    """{variant: record} of the model's endpoint: shared first, then a child or reference."""
+    for kind in PAGE_KINDS:
+        for name, variants in world.records.items():
+            if world.endpoints[name].model is model and world.endpoints[name].kind == kind:
+                return variants
     return None
+
+
+def _endpoint_for(world, model):
+    return next((e for e in world.endpoints.values() if e.model is model and e.kind in PAGE_KINDS), None)
 
 
 def check_page_case(world, page, role, variant):
@@ -89,13 +119,16 @@ def check_page_case(world, page, role, variant):
     record = variants.get(variant) if variants else None
     if page.kwarg is not None and record is None:
         pytest.skip(f"no shared contract record of {page.model} ({variant}): the app's own page tests cover it")
-    owner = getattr(record or (next(iter(variants.values())) if variants else None), "owner_agency", None)
+    endpoint = _endpoint_for(world, page.model) if page.model is not None else None
+    sample = record or (next(iter(variants.values())) if variants else None)
+    governing = world.governing(endpoint, sample) if endpoint is not None and sample is not None else sample
+    owner = getattr(governing, "owner_agency", None)
     caller = world.caller(role, owner or world.default_owner)
     response = caller.page_client().get(page.url(record))
-    if page.kwarg is None:
+    if page.kwarg is None or variant == "reference":
         expected = expect_page(role)
     else:
-        expected = expect_page(role, world.relation(role, record), record.sensitivity)
+        expected = expect_page(role, world.relation(role, governing), governing.sensitivity)
     if expected == "login":
         assert response.status_code == 302, f"{page.name} as {role}: {response.status_code}, expected the login page"
         assert reverse("login").split("/")[-2] in response["Location"], response["Location"]
@@ -105,7 +138,12 @@ def check_page_case(world, page, role, variant):
     )
     if page.kwarg is None and variants:
         html = response.content.decode()
-        leaked = [v for v, rec in variants.items() if not _sees(world, role, rec) and str(rec.pk) in html]
+        governs = (lambda rec: world.governing(endpoint, rec)) if endpoint is not None else (lambda rec: rec)
+        leaked = [
+            v
+            for v, rec in variants.items()
+            if v != "reference" and not _sees(world, role, governs(rec)) and str(rec.pk) in html
+        ]
         assert not leaked, f"{page.name} as {role} lists records it may not see: {leaked}"
 
 

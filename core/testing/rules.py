@@ -169,3 +169,41 @@ def expect_page(role, relation=None, sensitivity=None):
     if relation is None:
         return OK
     return OK if sees(relation, sensitivity) else 404
+
+
+# --- rows that are not shared records (core/testing/endpoints.py kinds) ---------------------------
+
+GOVERNED = ("agency_row", "party", "recipient", "link")
+COORDINATORS = {"agency_coordinator", "secretariat_coordinator"}
+
+
+def expect_governed(kind, role, op, visible, writes):
+    """`op` on a row of `kind` that `role` sees (`visible`) and may change (`writes`).
+
+    Same shape as the shared records: anonymous refused, an invisible row is 404 (never 403), a
+    read-only principal gets 403 on writes before any lookup; an inbox is a user's, never a key's.
+    """
+    if role.kind == "anonymous":
+        return Expectation(UNAUTHENTICATED, visible=False)
+    if kind == "recipient" and role.kind == "key":
+        return Expectation(FORBIDDEN, visible=False)
+    if op == "list":
+        return Expectation((OK,), visible=visible)
+    if op == "retrieve":
+        return Expectation((OK,) if visible else NOT_FOUND, visible=visible)
+    if not role.writes and kind != "recipient":  # a reader may still mark its own inbox read
+        return Expectation(FORBIDDEN)
+    if not visible:
+        return Expectation(NOT_FOUND)
+    if not writes:
+        return Expectation(FORBIDDEN)
+    return Expectation({"update": (OK,), "delete": (NO_CONTENT, IN_USE), "action": (OK,)}[op])
+
+
+def expect_governed_create(kind, role, owns):
+    """A create of a row for the caller's side (`owns`: it gives the grant, it is the agency)."""
+    if role.kind == "anonymous":
+        return Expectation(UNAUTHENTICATED)
+    if not role.writes:
+        return Expectation(FORBIDDEN)
+    return Expectation((CREATED,) if owns else REFUSED_CREATE)

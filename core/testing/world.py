@@ -18,7 +18,7 @@ from core.models import Agency, AgencyAPIKey, DataSharingGrant, Membership
 from core.models.base import Sensitivity, SharedRecord
 
 from .endpoints import discover
-from .rules import ROLES, VARIANTS, relation_to
+from .rules import COORDINATORS, GOVERNED, ROLES, VARIANTS, relation_to, sees
 
 PARTNERS = {"other": "CTOTHER", "view": "CTVIEW", "precise": "CTPRECISE"}
 SECRETARIAT_CODE = "SEC"
@@ -108,6 +108,36 @@ class World:
     def owner_of(self, endpoint, record):
         return getattr(self.governing(endpoint, record), "owner_agency", None) or self.default_owner
 
+    # --- rows that are not shared records (kinds agency_row, party, recipient, link) ----------
+    def governed_owner(self, endpoint, record):
+        """The agency whose people play "the owner" towards `record`."""
+        declared = endpoint.declaration
+        if endpoint.kind == "recipient":
+            return self.default_owner
+        if endpoint.kind == "link":
+            return getattr(record, declared.parent).owner_agency
+        return getattr(record, declared.owner_field)
+
+    def governed_access(self, endpoint, role, record):
+        """(visible, writes) of `record` for `role`, restating the endpoint's rule."""
+        declared = endpoint.declaration
+        caller = self.caller(role, self.governed_owner(endpoint, record))
+        if role.kind == "anonymous":
+            return False, False
+        agency_id = caller.agency.pk if caller.agency else None
+        if endpoint.kind == "agency_row":
+            return True, role.writes and agency_id == getattr(record, f"{declared.owner_field}_id")
+        if endpoint.kind == "party":
+            giver = getattr(record, f"{declared.owner_field}_id")
+            visible = agency_id in (giver, getattr(record, f"{declared.party_field}_id"))
+            return visible, role.writes and role.membership_role in COORDINATORS and agency_id == giver
+        if endpoint.kind == "recipient":
+            mine = caller.user is not None and caller.user.pk == getattr(record, f"{declared.owner_field}_id")
+            return mine, mine
+        ends = (getattr(record, declared.parent), getattr(record, declared.party_field))
+        visible = all(sees(self.relation(role, end), end.sensitivity) for end in ends)
+        return visible, role.writes and agency_id == getattr(record, f"{declared.owner_field}_id")
+
     def governing(self, endpoint, record):
         """The shared record whose policy governs `record` (itself, or its parent)."""
         parent = endpoint.declaration.parent if endpoint.kind == "child" else None
@@ -117,10 +147,15 @@ class World:
 def _unique_char_fields(model):
     names = {f.name for f in model._meta.fields if f.unique and isinstance(f, models.CharField) and not f.primary_key}
     for constraint in model._meta.constraints:
+        # A conditional constraint (one automatic submission per dataset) holds for some rows
+        # only; suffixing its fields would make the copy invalid (an unknown dataset type).
+        if getattr(constraint, "condition", None) is not None:
+            continue
         names |= set(getattr(constraint, "fields", ()) or ())
     for together in model._meta.unique_together:
         names |= set(together)
-    return [f for f in model._meta.fields if f.name in names and isinstance(f, models.CharField)]
+    # A field with choices (a crosswalk's vocabulary) cannot take a suffix.
+    return [f for f in model._meta.fields if f.name in names and isinstance(f, models.CharField) and not f.choices]
 
 
 def copy_record(record, suffix, **changes):
@@ -139,6 +174,11 @@ def copy_record(record, suffix, **changes):
     copy = model(**values)
     # A raw insert: the demo row is valid already, and the copy must not run save() side effects.
     model.objects.bulk_create([copy])
+    # Many-to-many values too (a joint plan's participating agencies): the copy must be as valid
+    # as the demo row. shared_with is the variant's business (_set_sensitivity).
+    for m2m in model._meta.many_to_many:
+        if m2m.name != "shared_with" and m2m.remote_field.through._meta.auto_created:
+            getattr(copy, m2m.name).set(getattr(record, m2m.name).all())
     return model.objects.get(pk=copy.pk)
 
 
@@ -206,6 +246,13 @@ def build_world():
                     world.caller(role, world.owner_of(world.endpoints[name], record))
         for role in ROLES:
             world.caller(role, world.default_owner)
+        for endpoint in (e for e in world.endpoints.values() if e.kind in GOVERNED):
+            _guarded(world, endpoint, _governed_rows)
+        for name, variants in world.records.items():
+            if world.endpoints[name].kind in GOVERNED:
+                for record in variants.values():
+                    for role in ROLES:
+                        world.caller(role, world.governed_owner(world.endpoints[name], record))
     return world
 
 
@@ -233,7 +280,8 @@ def _variants_for_shared(world, endpoint, secretariat):
     wanted = endpoint.declaration.variants or tuple(VARIANTS)
     for variant, sensitivity in ((v, VARIANTS[v]) for v in wanted):
         # Every variant is a fresh copy: the newest rows, first in a list ordered by -created_at.
-        record = copy_record(base, f"-ct{variant[:2]}")
+        changes = endpoint.declaration.variant_changes.get(variant, {})
+        record = copy_record(base, f"-ct{variant[:2]}", **changes)
         _set_sensitivity(record, sensitivity, [secretariat])
         variants[variant] = record
     world.records[endpoint.name] = variants
@@ -255,6 +303,42 @@ def _variants_for_child(world, endpoint):
     world.records[endpoint.name] = {
         variant: copy_record(base, f"-ct{variant[:2]}", **{fk: parent.pk}) for variant, parent in parents.items()
     }
+
+
+def _governed_rows(world, endpoint):
+    """One row per variant for the kinds agency_row, party, recipient and link."""
+    from antipoaching.models import IncidentLink
+    from core.models import DataSharingGrant, Notification
+    from monitoring.models import Crosswalk, Vocabulary
+    from monitoring.models.protocols import shared_keys
+
+    owner = world.default_owner
+    if endpoint.kind == "party":
+        grant = DataSharingGrant.objects.filter(grantor=owner, grantee__code=PARTNERS["view"]).first()
+        world.records[endpoint.name] = {"row": grant}
+    elif endpoint.kind == "agency_row":
+        vocabulary = Vocabulary.SPECIES
+        row = Crosswalk.objects.create(
+            agency=owner, vocabulary=vocabulary, local_code="ct-local", shared_key=sorted(shared_keys(vocabulary))[0]
+        )
+        world.records[endpoint.name] = {"row": row}
+    elif endpoint.kind == "recipient":
+        recipient = world.caller(next(r for r in ROLES if r.name == "owner_staff"), owner).user
+        row = Notification.objects.create(recipient=recipient, subject="Contract notification", body="For one user.")
+        world.records[endpoint.name] = {"row": row}
+    elif endpoint.kind == "link":
+        incidents = world.records.get("incident")
+        if not incidents:
+            world.skipped[endpoint.name] = "no incident variants"
+            return
+        start = incidents["partners"]
+        ends = {"partners": copy_record(start, "-ctp2"), **{v: incidents[v] for v in ("restricted", "owner_only")}}
+        world.records[endpoint.name] = {
+            variant: IncidentLink.objects.create(
+                from_incident=start, to_incident=end, created_by_agency=start.owner_agency, note="contract"
+            )
+            for variant, end in ends.items()
+        }
 
 
 def is_shared(model):

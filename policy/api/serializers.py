@@ -63,7 +63,7 @@ class SubmissionSerializer(FileUploadSerializerMixin, SharedRecordSerializer):
     # Narrowed by the base to the rounds of agreements the caller may see.
     round = serializers.PrimaryKeyRelatedField(queryset=ExchangeRound.objects.all())
     kind = serializers.CharField(read_only=True)
-    record_count = serializers.IntegerField(read_only=True)
+    record_count = serializers.IntegerField(read_only=True, allow_null=True)  # null: a delivery by hand
     submitted_at = serializers.DateTimeField(read_only=True)
     attachment = serializers.FileField(
         write_only=True,
