@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import SharedRecordForm, TranslatedModelForm, expand_translated, restrict_form_fields
@@ -26,6 +27,7 @@ from .models import (
     PlanTarget,
     Waypoint,
 )
+from .models.patrols import TRACK_TYPES, leg_period_errors
 
 DATETIME = DateTimeInput()
 DATE = DateInput()
@@ -151,7 +153,10 @@ class PatrolForm(ServiceSaveMixin, StyledMixin, SharedRecordForm):
 
 
 class LegForm(StyledMixin, forms.ModelForm):
-    track = forms.JSONField(label=_("Track"), required=False, widget=MapPicker(("LineString",)))
+    """A leg drawn on the map, or the legs of a GPX file (services.read_gpx: one per track, its
+    segments kept apart, cut where the unit was off overnight). Every leg of the file is saved."""
+
+    track = forms.JSONField(label=_("Track"), required=False, widget=MapPicker(TRACK_TYPES))
     gpx_file = forms.FileField(label=_("or a GPX file from the GPS unit"), required=False)
 
     class Meta:
@@ -164,34 +169,58 @@ class LegForm(StyledMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["start"].required = False
         self.fields["end"].required = False
+        self.gpx_legs = []  # the legs after the first, read from the file
+        self.gpx_reading = None
 
     def clean(self):
         cleaned = super().clean()
         gpx = cleaned.get("gpx_file")
         if gpx:
-            try:
-                track, first, last = services.parse_gpx(gpx)
-            except ValidationError as exc:
-                self.add_error("gpx_file", exc.messages)
-                return cleaned
-            gpx.seek(0)
-            cleaned["track"] = track
-            self.instance.track = track
-            cleaned["start"] = cleaned.get("start") or first
-            cleaned["end"] = cleaned.get("end") or last
-            self.instance.start, self.instance.end = cleaned["start"], cleaned["end"]
-        elif not cleaned.get("track") and not self.errors.get("track"):
+            self._clean_gpx(gpx, cleaned)
+            return cleaned
+        if not cleaned.get("track") and not self.errors.get("track"):
             self.add_error("track", _("Give a GeoJSON LineString track or a GPX file."))
         for name in ("start", "end"):
             if not cleaned.get(name) and name not in self.errors:
                 self.add_error(name, _("This field is required."))
         return cleaned
 
+    def _clean_gpx(self, gpx, cleaned):
+        try:
+            reading = services.read_gpx(gpx)
+            legs = services.legs_for(reading, cleaned.get("start"), cleaned.get("end"))
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.message_dict.items():
+                    self.add_error(name if name in self.fields else "gpx_file", errors)
+            else:
+                self.add_error("gpx_file", exc.messages)
+            return
+        gpx.seek(0)
+        self.gpx_reading = reading
+        patrol = self.instance.patrol if self.instance.patrol_id else None
+        # Every leg of the file is checked against the patrol's period before any is saved.
+        for leg in legs[1:]:
+            for errors in leg_period_errors(patrol, leg.start, leg.end).values():
+                self.add_error("gpx_file", f"{leg.label()}: {errors}")
+        first = legs[0]
+        cleaned["track"], cleaned["start"], cleaned["end"] = first.track, first.start, first.end
+        self.instance.track, self.instance.start, self.instance.end = first.track, first.start, first.end
+        self.gpx_legs = legs[1:]
+
     def save(self, commit=True):
-        # The leg and its GPX file (an attachment, checked by content) in one write.
+        # The legs and their GPX file (an attachment, checked by content) in one write.
         leg = super().save(commit=False)
         if commit:
-            services.save_leg_with_gpx(leg, self.cleaned_data.get("gpx_file"), self.principal)
+            gpx = self.cleaned_data.get("gpx_file")
+            with transaction.atomic():
+                services.save_leg_with_gpx(leg, gpx, self.principal)
+                for extra in self.gpx_legs:
+                    other = PatrolLeg(
+                        patrol=leg.patrol, transport=leg.transport, track=extra.track, start=extra.start, end=extra.end
+                    )
+                    other.full_clean()
+                    services.save_leg_with_gpx(other, gpx, self.principal)
         return leg
 
 

@@ -145,7 +145,8 @@ def _patrol_context(request, patrol, leg_form=None, waypoint_form=None):
         # A small protected area would place the line more finely than the grid.
         "protected_area": services.AreaRule(principal).shown(patrol.protected_area, precise),
         "can_edit": can_edit(principal, patrol),
-        "legs": patrol.legs.all(),
+        # First and last fixes: dates only for those who may not see the line (services.shown_leg_times).
+        "legs": [_leg_row(principal, leg) for leg in patrol.legs.select_related("patrol__owner_agency")],
         "waypoints_geojson": services.waypoint_feature_collection(principal, waypoints),
         "tracks_geojson": services.track_feature_collection(principal, Patrol.objects.filter(pk=patrol.pk)),
         "waypoint_rows": _waypoint_rows(principal, waypoints),
@@ -153,6 +154,11 @@ def _patrol_context(request, patrol, leg_form=None, waypoint_form=None):
         "leg_form": leg_form or LegForm(),
         "waypoint_form": waypoint_form or WaypointForm(),
     }
+
+
+def _leg_row(principal, leg):
+    start, end, first, last, withheld = services.shown_leg_times(principal, leg)
+    return {"leg": leg, "start": start or first, "end": end or last, "withheld": withheld}
 
 
 def _waypoint_rows(principal, waypoints):
@@ -205,10 +211,34 @@ def patrol_add_leg(request, pk):
             form.add_error("gpx_file", exc)
         else:
             messages.success(request, _("Saved."))
+            _gpx_messages(request, form)
             return redirect(patrol.get_absolute_url())
     return render(
         request, "antipoaching/patrol_detail.html", _patrol_context(request, patrol, leg_form=form), status=400
     )
+
+
+def _gpx_messages(request, form):
+    """Tell the ranger what the file became: how many legs, and what was left out and why."""
+    reading = form.gpx_reading
+    if reading is None:
+        return
+    if form.gpx_legs:
+        count = len(form.gpx_legs) + 1
+        messages.info(
+            request,
+            _(
+                "The GPX file gave %(count)s legs: one per track, and a new one wherever the unit was off "
+                "for more than %(hours)s hours."
+            )
+            % {"count": count, "hours": f"{services.gpx.leg_gap_hours():g}"},
+        )
+    if reading.routes_ignored:
+        messages.info(
+            request,
+            _("The file's planned routes (%(count)s) were not counted: only the tracks walked are patrol effort.")
+            % {"count": reading.routes_ignored},
+        )
 
 
 @login_required

@@ -126,6 +126,12 @@ def validate_geojson(value, allowed_types):
         raise ValidationError(_("The geometry could not be read: %(error)s") % {"error": exc}, code="geojson") from exc
     if geometry.is_empty:
         raise ValidationError(_("The geometry is empty."), code="empty")
+    if not geometry.is_valid and geometry.geom_type in ("LineString", "MultiLineString"):
+        # shapely's words ("Too few points in geometry component") mean nothing to a ranger.
+        raise ValidationError(
+            _("A line needs at least two different points (a GPS unit that stood still records only one)."),
+            code="invalid_geometry",
+        )
     if not geometry.is_valid:
         raise ValidationError(
             _("The geometry is not valid: %(reason)s") % {"reason": explain_validity(geometry)},
@@ -166,13 +172,16 @@ def _crossings(start, end, step):
 def coverage_cells(linestring, step_degrees):
     """Patrol effort per grid cell (SMART's coverage): [(cell centre latitude, longitude, km)].
 
-    Each segment of the GeoJSON LineString is split where it crosses a cell boundary (linearly in
+    Each segment of the GeoJSON LineString (or of each part of a MultiLineString) is split where it crosses a cell boundary (linearly in
     degrees, which is how the grid is drawn) and each piece's geodesic length (WGS84) is added to
     the cell that holds it. Cell centres are those of `generalize_point` at the same step, sorted.
     """
     coordinates = (linestring or {}).get("coordinates") or []
+    # A MultiLineString (the segments of a GPS track) counts each part alone: nothing across a gap.
+    parts = coordinates if (linestring or {}).get("type") == "MultiLineString" else [coordinates]
+    pairs = [pair for part in parts for pair in zip(part, part[1:], strict=False)]
     pieces = []  # (cell, lon1, lat1, lon2, lat2)
-    for (lon1, lat1, *_rest1), (lon2, lat2, *_rest2) in zip(coordinates, coordinates[1:], strict=False):
+    for (lon1, lat1, *_rest1), (lon2, lat2, *_rest2) in pairs:
         lon1, lat1, lon2, lat2 = float(lon1), float(lat1), float(lon2), float(lat2)
         cuts = sorted({0.0, 1.0, *_crossings(lon1, lon2, step_degrees), *_crossings(lat1, lat2, step_degrees)})
         for a, b in zip(cuts, cuts[1:], strict=False):

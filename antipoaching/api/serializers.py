@@ -251,10 +251,47 @@ class JointOperationSerializer(SharedRecordSerializer):
 # --- patrols ----------------------------------------------------------------------------------
 
 
-class PatrolLegSummarySerializer(PortalModelSerializer):
+class LegTimesMixin(serializers.Serializer):
+    """A leg's start and end are its first and last fixes: for those who may not see the line,
+    null, with the dates kept (services.shown_leg_times); so is the time the leg was created."""
+
+    start_date = serializers.SerializerMethodField(help_text=_("The date of the leg's start (the agency's zone)."))
+    end_date = serializers.SerializerMethodField(help_text=_("The date of the leg's end (the agency's zone)."))
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_start_date(self, obj):
+        return None  # filled by _leg_times
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_end_date(self, obj):
+        return None
+
+    def _leg_times(self, data, instance):
+        principal = principal_for(self.context["request"])
+        start, end, first, last, withheld = services.shown_leg_times(
+            principal, instance, _patrol_precise_ids(self.context)
+        )
+        data["start_date"], data["end_date"] = first.isoformat(), last.isoformat()
+        if withheld:
+            data["start"] = data["end"] = None
+            if "created_at" in data:
+                data["created_at"] = None
+        return data
+
+
+WITHHELD_TIME_HELP = _("Null in the answer for those who may not see the line: then only the dates are given.")
+
+
+class PatrolLegSummarySerializer(LegTimesMixin, PortalModelSerializer):
+    start = WithheldDateTimeField(read_only=True, help_text=WITHHELD_TIME_HELP)
+    end = WithheldDateTimeField(read_only=True, help_text=WITHHELD_TIME_HELP)
+
     class Meta:
         model = PatrolLeg
-        fields = ("id", "start", "end", "transport", "distance_km")
+        fields = ("id", "start", "end", "start_date", "end_date", "transport", "distance_km")
+
+    def to_representation(self, instance):
+        return self._leg_times(super().to_representation(instance), instance)
 
 
 class PatrolSerializer(SharedRecordSerializer):
@@ -348,11 +385,21 @@ class PatrolChildMixin:
         return services.save_child(instance)
 
 
-class PatrolLegSerializer(PatrolChildMixin, PortalModelSerializer):
+class PatrolLegSerializer(LegTimesMixin, PatrolChildMixin, PortalModelSerializer):
     patrol = serializers.PrimaryKeyRelatedField(queryset=Patrol.objects.all())
-    start = serializers.DateTimeField(required=False)
-    end = serializers.DateTimeField(required=False)
+    start = WithheldDateTimeField(required=False, help_text=WITHHELD_TIME_HELP)
+    end = WithheldDateTimeField(required=False, help_text=WITHHELD_TIME_HELP)
+    created_at = WithheldDateTimeField(read_only=True, help_text=WITHHELD_TIME_HELP)
     gpx_file = serializers.FileField(required=False, write_only=True)
+    gpx_leg = serializers.IntegerField(
+        required=False,
+        write_only=True,
+        min_value=1,
+        help_text=_(
+            "Which leg of the GPX file to save (1 = the first), when the file holds several: each track is "
+            "a leg, and so is each recording more than PORTAL_GPX_LEG_GAP_HOURS after the one before."
+        ),
+    )
     distance_km = serializers.DecimalField(max_digits=10, decimal_places=3, read_only=True)
     coverage = serializers.SerializerMethodField(
         help_text=_(
@@ -368,10 +415,13 @@ class PatrolLegSerializer(PatrolChildMixin, PortalModelSerializer):
             "patrol",
             "start",
             "end",
+            "start_date",
+            "end_date",
             "transport",
             "track",
             "coverage",
             "gpx_file",
+            "gpx_leg",
             "distance_km",
             "created_at",
         )
@@ -385,7 +435,7 @@ class PatrolLegSerializer(PatrolChildMixin, PortalModelSerializer):
         data = super().to_representation(instance)
         principal = principal_for(self.context["request"])
         data["track"], data["coverage"] = services.leg_track(principal, instance, _patrol_precise_ids(self.context))
-        return data
+        return self._leg_times(data, instance)
 
     def _save(self, leg):
         return services.save_leg_with_gpx(leg, getattr(self, "_gpx_file", None), principal_for(self.context["request"]))
@@ -401,24 +451,41 @@ class PatrolLegSerializer(PatrolChildMixin, PortalModelSerializer):
     def validate(self, attrs):
         # Not a field of the leg: the file is kept as its attachment (core.documents).
         gpx = attrs.pop("gpx_file", None)
+        number = attrs.pop("gpx_leg", None)
         self._gpx_file = gpx
         if gpx is None:
+            if number is not None:
+                raise serializers.ValidationError({"gpx_leg": [_("Send a GPX file to choose a leg of.")]})
             self._require_times(attrs)
             attrs = super().validate(attrs)
         if gpx is not None:
-            try:
-                track, first, last = services.parse_gpx(gpx)
-            except DjangoValidationError as exc:
-                raise serializers.ValidationError({"gpx_file": exc.messages}) from exc
+            leg = self._gpx_leg(gpx, number, attrs)
             gpx.seek(0)
-            attrs["track"] = track
-            attrs.setdefault("start", first)
-            attrs.setdefault("end", last)
-            # The times come from the file: the model's rules run with them.
+            attrs["track"], attrs["start"], attrs["end"] = leg.track, leg.start, leg.end
+            # The times come from the file: the model's rules (the patrol's period) run with them.
             attrs = super().validate(attrs)
         elif self.instance is None and not attrs.get("track"):
             raise serializers.ValidationError({"track": [_("Give a GeoJSON LineString track or a GPX file.")]})
         return attrs
+
+    def _gpx_leg(self, gpx, number, attrs):
+        """The one leg of the file this request saves (services.read_gpx, services.legs_for)."""
+        try:
+            reading = services.read_gpx(gpx)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"gpx_file": exc.messages}) from exc
+        if number is None and len(reading.legs) > 1:
+            raise serializers.ValidationError({"gpx_file": [services.several_legs_message(reading)]})
+        if number is not None and number > len(reading.legs):
+            raise serializers.ValidationError(
+                {"gpx_leg": [_("The GPX file holds %(count)s legs.") % {"count": len(reading.legs)}]}
+            )
+        chosen = services.GpxReading(legs=[reading.legs[(number or 1) - 1]])
+        try:
+            (leg,) = services.legs_for(chosen, attrs.get("start"), attrs.get("end"))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return leg
 
     def _require_times(self, attrs):
         # Optional in the request only because a GPX file can give them.
@@ -473,6 +540,10 @@ class WaypointSerializer(PointMixin, PatrolChildMixin, PortalModelSerializer):
     latitude = CoordinateField()
     longitude = CoordinateField()
     date = serializers.SerializerMethodField(help_text=_("The date of the observation (the owning agency's zone)."))
+    # Created in the field, a sign's record is as exact as its time.
+    created_at = WithheldDateTimeField(
+        read_only=True, help_text=_("Null in the answer when the location is generalized, like `time`.")
+    )
 
     class Meta:
         model = Waypoint
@@ -510,7 +581,7 @@ class WaypointSerializer(PointMixin, PatrolChildMixin, PortalModelSerializer):
         # A generalized waypoint keeps its date only: its time of day would pick a vertex of the track.
         data["date"] = services.local_date(instance).isoformat()
         if services.time_withheld(point):
-            data["time"] = None
+            data["time"] = data["created_at"] = None
         return self._apply(data, point)
 
 
@@ -526,6 +597,13 @@ class IncidentSerializer(PersonalDataSerializerMixin, PointMixin, SharedRecordSe
         queryset=ProtectedArea.objects.all(), required=False, allow_null=True
     )
     patrol = serializers.PrimaryKeyRelatedField(queryset=Patrol.objects.all(), required=False, allow_null=True)
+    # A case reported from the field is created at the minute and place it was found.
+    created_at = WithheldDateTimeField(
+        read_only=True, help_text=_("Null in the answer when the location is generalized (the date is `occurred_on`).")
+    )
+    updated_at = WithheldDateTimeField(
+        read_only=True, help_text=_("Null in the answer when the location is generalized (the date is `occurred_on`).")
+    )
     agencies_involved = AgencyCodeField(many=True, required=False)
     transit_countries = serializers.ListField(child=serializers.CharField(max_length=2), required=False)
     suspects = serializers.ListField(child=serializers.DictField(), required=False)
@@ -585,6 +663,8 @@ class IncidentSerializer(PersonalDataSerializerMixin, PointMixin, SharedRecordSe
         if instance.latitude is None:
             data["generalized"], data["grid_degrees"] = False, None
             return data
+        if services.time_withheld(point):
+            data["created_at"] = data["updated_at"] = None
         return self._apply(data, point)
 
 

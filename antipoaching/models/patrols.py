@@ -4,11 +4,13 @@ The derived fields (a leg's distance, a patrol's effort) are written by antipoac
 """
 
 import uuid
+import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.geo import check_line_points, validate_geojson, validate_wgs84_point
@@ -102,12 +104,50 @@ class Patrol(SharedRecord):
             raise ValidationError(errors)
 
 
+# A leg's line: one LineString, or a MultiLineString whose parts are the segments of a GPS track
+# (the unit was off or lost the signal between them: no distance is counted across the gap).
+TRACK_TYPES = ("LineString", "MultiLineString")
+
+
+def _position_count(coordinates):
+    if not isinstance(coordinates, list):
+        return 0
+    if coordinates and all(isinstance(part, list) and part and isinstance(part[0], list) for part in coordinates):
+        return sum(len(part) for part in coordinates)
+    return len(coordinates)
+
+
 def validate_track(value):
     if value:
         coordinates = value.get("coordinates") if isinstance(value, dict) else None
-        if isinstance(coordinates, list):
-            check_line_points(len(coordinates))  # before the positions are checked one by one
-        validate_geojson(value, ("LineString",))
+        # Counted before the positions are checked one by one.
+        check_line_points(_position_count(coordinates))
+        validate_geojson(value, TRACK_TYPES)
+
+
+def leg_period_errors(patrol, start, end):
+    """{field: message} when a leg's times lie outside its patrol's days, else {}.
+
+    The days are calendar days in the agency's time zone (SMART's patrol days): times typed by
+    hand for the patrol and a GPS unit's fixes need not agree to the hour, but a leg from 1901 (a
+    unit whose clock was never set) or from another patrol's file does not belong to it.
+    """
+    if patrol is None or patrol.start is None or patrol.end is None or start is None or end is None:
+        return {}
+    agency = patrol.owner_agency if patrol.owner_agency_id else None
+    zone = zoneinfo.ZoneInfo(agency.effective_timezone if agency is not None else "UTC")
+
+    def day(moment):
+        return moment.astimezone(zone).date() if timezone.is_aware(moment) else moment.date()
+
+    first, last = day(patrol.start), day(patrol.end)
+    if first <= day(start) and day(end) <= last:
+        return {}
+    message = _(
+        "The leg (%(start)s – %(end)s) lies outside its patrol's days (%(first)s – %(last)s). "
+        "Check the date on the GPS unit, or change the patrol's start and end first."
+    ) % {"start": day(start), "end": day(end), "first": first, "last": last}
+    return {"start" if day(start) < first else "end": message}
 
 
 class PatrolLeg(AuditedModel, TimeStampedModel):
@@ -128,7 +168,10 @@ class PatrolLeg(AuditedModel, TimeStampedModel):
         null=True,
         blank=True,
         validators=[validate_track],
-        help_text=_("GeoJSON LineString in WGS84 (longitude, latitude)."),
+        help_text=_(
+            "GeoJSON LineString in WGS84 (longitude, latitude), or a MultiLineString whose parts are "
+            "the segments of a GPS track (no distance is counted between them)."
+        ),
     )
     distance_km = models.DecimalField(_("distance (km)"), max_digits=10, decimal_places=3, default=0, editable=False)
 
@@ -143,6 +186,9 @@ class PatrolLeg(AuditedModel, TimeStampedModel):
     def clean(self):
         super().clean()
         validate_period(self.start, self.end, "end")
+        errors = leg_period_errors(self.patrol if self.patrol_id else None, self.start, self.end)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def hours(self):

@@ -25,7 +25,7 @@ from .alerts import (
     unacknowledged_urgent_alerts,
     with_alert_state,
 )
-from .gpx import parse_gpx
+from .gpx import GpxReading, legs_for, parse_gpx, read_gpx, several_legs_message
 from .incidents import (
     SUSPECT_KEYS,
     find_case,
@@ -86,8 +86,10 @@ from .tracks import (
     patrol_precise_ids,
     patrol_precise_q,
     sees_track,
+    shown_leg_times,
     shown_time,
     time_withheld,
+    waypoint_precise_q,
 )
 
 __all__ = [
@@ -101,6 +103,8 @@ __all__ = [
     "patrol_coverage",
     "patrol_precise_ids",
     "sees_track",
+    "shown_leg_times",
+    "waypoint_precise_q",
     "shown_time",
     "time_withheld",
     "EFFORT_FIELDS",
@@ -134,7 +138,11 @@ __all__ = [
     "linked_incidents",
     "mark_opened",
     "months_in",
+    "GpxReading",
+    "legs_for",
     "parse_gpx",
+    "read_gpx",
+    "several_legs_message",
     "patrol_days_between",
     "patrol_effort",
     "patrols_submitted",

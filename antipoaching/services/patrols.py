@@ -15,6 +15,7 @@ from django.db import transaction
 from core.geo import geodesic_length_km, validate_geojson
 
 from ..models import Patrol, PatrolLeg
+from ..models.patrols import TRACK_TYPES
 
 EFFORT_FIELDS = ("team_size", "distance_km", "hours", "patrol_days", "person_days")
 
@@ -24,10 +25,11 @@ def _km(value):
 
 
 def leg_distance_km(track):
-    """Geodesic length of a GeoJSON LineString on the WGS84 ellipsoid, in km."""
+    """Geodesic length on the WGS84 ellipsoid, in km, of a GeoJSON LineString or of the parts of a
+    MultiLineString each on its own (the segments of a GPS track: no distance across a gap)."""
     if not track:
         return Decimal("0.000")
-    geometry = validate_geojson(track, ("LineString",))
+    geometry = validate_geojson(track, TRACK_TYPES)
     return _km(geodesic_length_km(geometry))
 
 
