@@ -1,11 +1,14 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -49,6 +52,43 @@ from .serializers import (
     PatrolSerializer,
     WaypointSerializer,
 )
+
+
+class TimeSafeOrdering(OrderingFilter):
+    """Ordering for lists that hold records whose times are withheld from the viewer.
+
+    A cursor carries the ordering value of its page's last row (base64, readable): ordered by
+    created_at, it would hand over the exact time of a generalized waypoint, incident or leg, one
+    row per page. When the list holds any row the viewer sees generalized (`view.precise_q()`),
+    the time fields are dropped from the ordering and the rows are ordered by their id (uuid4:
+    random, it carries nothing).
+    """
+
+    TIME_FIELDS = {"created_at", "updated_at", "time", "start", "end"}
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if not view.times_withheld_in(queryset):
+            return ordering
+        kept = [term for term in ordering or () if term.lstrip("-") not in self.TIME_FIELDS]
+        return kept + ["id"] if kept else ["id"]
+
+
+class TimeSafeOrderingMixin:
+    """For viewsets whose rows may be generalized: `precise_q(principal)` names the rows the
+    principal sees exactly; the others keep their times out of the cursor (TimeSafeOrdering)."""
+
+    filter_backends = [DjangoFilterBackend, TimeSafeOrdering]
+
+    def precise_q(self):
+        raise NotImplementedError
+
+    def times_withheld_in(self, queryset):
+        if self.principal.is_superuser:
+            return False
+        if "_times_withheld" not in self.__dict__:
+            self._times_withheld = queryset.exclude(self.precise_q()).exists()
+        return self._times_withheld
 
 
 def _raise_drf(exc):
@@ -158,7 +198,7 @@ class PatrolViewSet(SharedRecordViewSet):
         return _export(headers, rows, "patrols", request.query_params.get("as", "csv"))
 
 
-class PatrolChildViewSet(PrincipalMixin, viewsets.ModelViewSet):
+class PatrolChildViewSet(TimeSafeOrderingMixin, PrincipalMixin, viewsets.ModelViewSet):
     """Legs and waypoints: listed through the visible patrols, written by the patrol's agency."""
 
     model = None
@@ -192,6 +232,10 @@ class PatrolLegViewSet(PatrolChildViewSet):
     model = PatrolLeg
     serializer_class = PatrolLegSerializer
 
+    def precise_q(self):
+        ids = services.patrol_precise_ids(self.principal)
+        return Q() if ids is None else Q(patrol__owner_agency_id__in=ids)
+
     def get_queryset(self):
         queryset = super().get_queryset()
         patrol = self.request.query_params.get("patrol")
@@ -209,6 +253,9 @@ class WaypointViewSet(PatrolChildViewSet):
     def get_queryset(self):
         return super().get_queryset().select_related("incident_type__species")
 
+    def precise_q(self):
+        return services.waypoint_precise_q(self.principal)
+
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):
         """CSV (default) or XLSX (?as=xlsx); others' tiger and leopard points snapped to their grid."""
@@ -217,13 +264,16 @@ class WaypointViewSet(PatrolChildViewSet):
         return _export(headers, rows, "waypoints", request.query_params.get("as", "csv"))
 
 
-class IncidentViewSet(SharedRecordViewSet):
+class IncidentViewSet(TimeSafeOrderingMixin, SharedRecordViewSet):
     model = Incident
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
     select_related_fields = ("incident_type__species", "species", "protected_area", "patrol")
     prefetch_related_fields = ("agencies_involved", "links_out", "links_in")
     ordering_fields = ("created_at", "updated_at", "occurred_on")
+
+    def precise_q(self):
+        return services.incident_precise_q(self.principal)
 
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):

@@ -94,6 +94,22 @@ def shown_time(waypoint, point):
     return local_date(waypoint) if time_withheld(point) else waypoint.time
 
 
+def _agency_zone(patrol):
+    agency = patrol.owner_agency
+    return zoneinfo.ZoneInfo(agency.effective_timezone if agency is not None else "UTC")
+
+
+def shown_leg_times(principal, leg, precise_ids=None):
+    """(start, end, start date, end date, withheld) of `leg` for `principal`. A leg's start and end
+    are its first and last fixes: with the coverage cells and a regular fix interval they would
+    place the line's ends, so those who may not see the line get the dates only (the agency's zone)."""
+    zone = _agency_zone(leg.patrol)
+    dates = (leg.start.astimezone(zone).date(), leg.end.astimezone(zone).date())
+    if sees_track(principal, leg.patrol.owner_agency_id, precise_ids):
+        return leg.start, leg.end, *dates, False
+    return None, None, *dates, True
+
+
 # --- the protected area of a withheld patrol or a generalized incident ----------------------------
 
 
@@ -166,3 +182,13 @@ def incident_precise_q(principal):
         Q(species__isnull=True) | Q(species__sensitivity_category=0)
     )
     return Q(owner_agency_id__in=ids) | not_sensitive
+
+
+def waypoint_precise_q(principal):
+    """Q for the waypoints whose point (and so time) `principal` sees exactly (core.access.point_for:
+    precise owners, or an observation of no sensitive species)."""
+    ids = patrol_precise_ids(principal)
+    if ids is None:
+        return Q()
+    not_sensitive = Q(incident_type__species__isnull=True) | Q(incident_type__species__sensitivity_category=0)
+    return Q(patrol__owner_agency_id__in=ids) | not_sensitive
