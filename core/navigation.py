@@ -123,3 +123,24 @@ def menu_sections(principal=None):
 
 def dashboard_figures():
     return sorted(_figures, key=lambda f: (f.order, f.app_label))
+
+
+def _register_core_menu():
+    # The shared layer's own entries. Registered here (imported by the context processor) rather
+    # than in an app's ready(), so they exist whichever app loads first.
+    from django.utils.translation import gettext_lazy as _
+
+    def manages_keys(principal):
+        from core.apikeys import may_manage_any  # imported late: models are not loaded yet here
+
+        return may_manage_any(principal)
+
+    register_menu(
+        "core",
+        _("API keys"),
+        [MenuItem(_("API keys"), "core:apikey-list", when=manages_keys)],
+        order=900,
+    )
+
+
+_register_core_menu()

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("core.urls_notifications")),
     path("", include("core.urls_documents")),
     path("", include("core.urls_workflow")),
+    path("", include("core.urls_apikeys")),
 ]

@@ -1,9 +1,10 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from core.models import Agency, AgencyAPIKey
+from core.apikeys import end_of_day, issue_key
+from core.models import Agency
 
 
 class Command(BaseCommand):
@@ -23,15 +24,14 @@ class Command(BaseCommand):
         expiry = None
         if expires:
             try:
-                day = datetime.date.fromisoformat(expires)
+                expiry = end_of_day(datetime.date.fromisoformat(expires))
             except ValueError:
                 raise CommandError(f"--expires must be YYYY-MM-DD, not {expires!r}.") from None
-            expiry = datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
-            if expiry < timezone.now():
-                raise CommandError("--expires lies in the past.")
-        key_obj, key = AgencyAPIKey.objects.create_key(
-            name=name, agency=agency_obj, read_only=read_only, expiry_date=expiry
-        )
+        # The same service as the coordinators' page: validated, hashed and audited.
+        try:
+            key_obj, key = issue_key(agency_obj, name, read_only=read_only, expiry_date=expiry, check=False)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
         access = "read-only" if read_only else "read-write"
         until = f", expires {expiry:%Y-%m-%d}" if expiry else ""
         self.stdout.write(
