@@ -80,6 +80,49 @@ class AgencyAPIKeyAdmin(APIKeyModelAdmin):
     list_filter = ("agency", "read_only", "revoked")
     autocomplete_fields = ("agency",)
 
+    def save_model(self, request, obj, form=None, change=False):
+        # Through core.apikeys like the coordinators' page and the command: hashed, audited.
+        from django.contrib import messages
+
+        from .access import Principal
+        from .apikeys import issue_key, revoke_key
+
+        principal = Principal.for_user(request.user)
+        if obj.pk is None or not change:
+            key, secret = issue_key(
+                obj.agency,
+                obj.name,
+                read_only=obj.read_only,
+                expiry_date=obj.expiry_date,
+                principal=principal,
+                check=False,
+            )
+            obj.pk, obj.id, obj.prefix, obj.hashed_key = key.pk, key.id, key.prefix, key.hashed_key
+            obj.revoked, obj.created = key.revoked, key.created
+            obj._state.adding = False
+            messages.warning(
+                request,
+                _("The API key for %(name)s is: %(secret)s. Store it safely: it is not shown again.")
+                % {"name": key.name, "secret": secret},
+            )
+            return
+        revoking = obj.revoked and not type(obj).objects.filter(pk=obj.pk, revoked=True).exists()
+        if revoking:
+            obj.revoked = False
+            obj.save()
+            revoke_key(obj, principal=principal, check=False)
+        else:
+            obj.save()
+
+
+# The library registers its own APIKey model; the portal uses AgencyAPIKey only (one section).
+try:
+    from rest_framework_api_key.models import APIKey
+
+    admin.site.unregister(APIKey)
+except admin.sites.NotRegistered:
+    pass
+
 
 @admin.register(Species)
 class SpeciesAdmin(TabbedTranslationAdmin):

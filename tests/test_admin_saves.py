@@ -142,7 +142,7 @@ def _records_the_demo_does_not_make(user):
         NotificationPreference,
         StatusChange,
     )
-    from monitoring.models import Crosswalk, Deployment, ImportRun, Media
+    from monitoring.models import Crosswalk, Deployment, ImportJob, ImportRun, Media
 
     china, russia = Agency.objects.get(code="NECTLNP"), Agency.objects.get(code="LOTL")
     AgencyAPIKey.objects.create_key(name="admin walk", agency=china)
@@ -164,6 +164,7 @@ def _records_the_demo_does_not_make(user):
     attachment.save()
     Crosswalk.objects.create(agency=china, vocabulary="species", local_code="dongbeibao", shared_key=_a_species_key())
     ImportRun.objects.create(owner_agency=china, package_name="admin walk")
+    ImportJob.objects.create(owner_agency=china, original_name="admin-walk.zip")
     deployment = Deployment.objects.filter(owner_agency=china).first()
     Media.objects.create(
         owner_agency=china,

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AgencyAPIKey, ObjectChange
@@ -198,3 +199,27 @@ def test_expiry_is_the_chosen_day_whatever_the_time_zone(client, people, cn_agen
     assert "1 Mar 2099" in client.get(LIST).content.decode()
     key = AgencyAPIKey.objects.get(agency=cn_agency)
     assert key.expiry_date.astimezone(datetime.UTC).date() == datetime.date(2099, 3, 1)
+
+
+def test_the_admin_issues_and_revokes_through_the_same_service(client, people, cn_agency):
+    """Admin-issued keys are hashed, shown once and audited like the page's; one API-key section."""
+    client.force_login(people["superuser"])
+    response = client.post(
+        "/en/admin/core/agencyapikey/add/",
+        {"name": "admin-issued", "agency": cn_agency.pk, "read_only": "on", "expiry_date": ""},
+        follow=True,
+    )
+    assert response.status_code == 200
+    key = AgencyAPIKey.objects.get(name="admin-issued")
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(key.prefix + "." in text for text in shown)
+    assert ObjectChange.objects.filter(object_id=key.prefix, action="create").exists()
+    client.post(
+        reverse("admin:core_agencyapikey_change", args=[key.pk]),
+        {"name": "admin-issued", "agency": cn_agency.pk, "read_only": "on", "expiry_date": "", "revoked": "on"},
+    )
+    key.refresh_from_db()
+    assert key.revoked
+    assert ObjectChange.objects.filter(object_id=key.prefix, action="update").exists()
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "rest_framework_api_key/apikey/" not in index
