@@ -824,3 +824,22 @@ class KpiQuerySerializer(serializers.Serializer):
 
 def check_create_agency(principal, agency):
     return can_create_for(principal, agency)
+
+
+class PlanEvaluationTargetSerializer(serializers.Serializer):
+    """One target of a plan's evaluation (schema of GET …/plans/{id}/evaluation/)."""
+
+    metric = serializers.CharField()
+    per = serializers.CharField()
+    value = serializers.FloatField()
+    goal = serializers.FloatField()
+    achieved = serializers.FloatField()
+    by_country = serializers.DictField(child=serializers.FloatField(), help_text="Achieved, per country code.")
+    percent = serializers.FloatField(allow_null=True, help_text="Achieved against the goal; null when the goal is 0.")
+
+
+class PlanEvaluationSerializer(serializers.Serializer):
+    plan = serializers.UUIDField()
+    months = serializers.IntegerField()
+    countries = serializers.ListField(child=serializers.CharField())
+    targets = PlanEvaluationTargetSerializer(many=True)

@@ -50,6 +50,7 @@ from .serializers import (
     KpiQuerySerializer,
     PatrolLegSerializer,
     PatrolSerializer,
+    PlanEvaluationSerializer,
     WaypointSerializer,
 )
 
@@ -135,6 +136,7 @@ class ActionPlanViewSet(WorkflowViewSetMixin, SharedRecordViewSet):
     def perform_destroy(self, instance):
         services.delete_plan(instance)
 
+    @extend_schema(responses=PlanEvaluationSerializer)
     @action(detail=True, methods=["get"])
     def evaluation(self, request, pk=None):
         """Targets against achievement, per country (the plan's agencies and period)."""
