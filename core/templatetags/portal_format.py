@@ -95,12 +95,12 @@ def number(value, decimals=None):
     parsed = _decimal(value)
     if parsed is None:
         return EMPTY if value in (None, "") else value
-    if decimals in (None, ""):
-        return format_number(parsed.normalize())
-    try:
-        return format_number(parsed, int(decimals))
-    except (TypeError, ValueError):
-        return format_number(parsed.normalize())
+    if decimals not in (None, ""):
+        try:  # at most that many decimals (rounded), still without trailing zeros
+            parsed = round(parsed, int(decimals))
+        except (TypeError, ValueError):
+            pass
+    return format_number(parsed.normalize())
 
 
 def _format(value, formats):

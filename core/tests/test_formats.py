@@ -153,3 +153,11 @@ def test_generic_page_cells_follow_the_language(language, value, name, expected)
     with translation.override(language):
         rendered = Template('{% include "core/pages/_cell.html" %}').render(Context({"cell": cell}))
     assert rendered.strip() == expected
+
+
+def test_number_rounds_to_at_most_the_decimals_asked():
+    with translation.override("en"):
+        assert number(33.333333, 2) == "33.33"
+        assert number(2.0, 2) == "2"
+    with translation.override("ru"):
+        assert number(1234.5678, 1) == "1\xa0234,6"
