@@ -27,7 +27,7 @@ from .models import (
     SnowTrackTransect,
     Survey,
 )
-from .services.locations import annotate_area_shown, deployment_view, visible_area_id
+from .services.locations import annotate_area_shown, deployment_view, media_gallery, visible_area_id
 from .views.base import AfterSaveMixin, fmt_point
 
 
@@ -109,6 +109,7 @@ class DeploymentDetailView(RecordDetailView):
             .annotate(n=Count("pk"))
         )
         context["chart"] = services.detections_chart(observations.filter(observation_type="animal"))
+        context["media_items"], context["media_more"] = media_gallery(principal, deployment=record)
         return context
 
 
@@ -153,6 +154,7 @@ class ObservationDetailView(RecordDetailView):
         context = super().get_context_data(**kwargs)
         context["point"] = services.deployment_location(self.principal, self.object.deployment)
         context["record_fields"] = []  # the template shows what the viewer may see
+        context["media_items"], context["media_more"] = media_gallery(self.principal, observation=self.object)
         return context
 
 

@@ -245,6 +245,9 @@ class MediaSerializer(LocationMixin, SharedRecordSerializer):
         max_length=1000,
         help_text=_("Where the file lives; to those who see the point generalized, the portal's download link."),
     )
+    thumbnail = serializers.SerializerMethodField(
+        help_text=_("The portal's link to a small JPEG of the image, without any metadata (images only).")
+    )
 
     class Meta:
         model = Media
@@ -261,6 +264,7 @@ class MediaSerializer(LocationMixin, SharedRecordSerializer):
             "favorite",
             "media_comments",
             "file",
+            "thumbnail",
         )
 
     def _download_url(self, obj):
@@ -271,6 +275,16 @@ class MediaSerializer(LocationMixin, SharedRecordSerializer):
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_file(self, obj):
         return self._download_url(obj) if obj.file else None
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_thumbnail(self, obj):
+        from django.urls import reverse
+
+        if not obj.file or not (obj.file_mediatype or "").startswith("image/"):
+            return None
+        path = reverse("api:media-thumbnail", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -8,7 +8,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -45,7 +45,14 @@ from ..models import (
     SnowTrackTransect,
     Survey,
 )
-from ..services.locations import MediaFileMissing, MediaFileWithheld, media_file_for
+from ..services.locations import (
+    DEFAULT_THUMBNAIL_SIZE,
+    THUMBNAIL_SIZES,
+    MediaFileMissing,
+    MediaFileWithheld,
+    media_file_for,
+    media_thumbnail_for,
+)
 from . import serializers as s
 
 
@@ -223,6 +230,9 @@ class AnyMediaRenderer(BaseRenderer):
         return json.dumps(data, default=str).encode()
 
 
+FILE_RENDERERS = [JSONRenderer, AnyMediaRenderer]
+
+
 class MediaViewSet(SharedRecordViewSet):
     model = Media
     serializer_class = s.MediaSerializer
@@ -235,43 +245,53 @@ class MediaViewSet(SharedRecordViewSet):
         context["precise_owners"] = services.precise_owner_ids(self.principal)
         return context
 
+    def _serve(self, make, *args, disposition="attachment"):
+        media = self.get_object()
+        try:
+            data, content_type = make(self.principal, media, *args)
+        except MediaFileMissing as exc:
+            raise NotFound(str(exc)) from None
+        except MediaFileWithheld as exc:
+            raise PermissionDenied(str(exc)) from None
+        return media_file_response(media, data, content_type, disposition)
+
     @extend_schema(
         responses={
-            (200, "image/jpeg"): OpenApiTypes.BINARY,
-            (200, "image/png"): OpenApiTypes.BINARY,
-            (200, "image/webp"): OpenApiTypes.BINARY,
+            **{(200, t): OpenApiTypes.BINARY for t in ("image/jpeg", "image/png", "image/webp")},
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
             403: OpenApiTypes.OBJECT,
             404: OpenApiTypes.OBJECT,
         }
     )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="file",
-        url_name="file",
-        renderer_classes=[JSONRenderer, AnyMediaRenderer],
-    )
+    @action(detail=True, methods=["get"], url_path="file", url_name="file", renderer_classes=FILE_RENDERERS)
     def download(self, request, pk=None):
         """The stored file; without EXIF (or any metadata) for those who see its point generalized."""
-        media = self.get_object()
-        try:
-            data, content_type = media_file_for(self.principal, media)
-        except MediaFileMissing as exc:
-            raise NotFound(str(exc)) from None
-        except MediaFileWithheld as exc:
-            raise PermissionDenied(str(exc)) from None
-        return media_file_response(media, data, content_type)
+        return self._serve(media_file_for)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("size", int, description=_("Longest side in pixels."), enum=list(THUMBNAIL_SIZES))
+        ],
+        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, **dict.fromkeys((400, 403, 404), OpenApiTypes.OBJECT)},
+    )
+    @action(detail=True, methods=["get"], url_path="thumbnail", url_name="thumbnail", renderer_classes=FILE_RENDERERS)
+    def thumbnail(self, request, pk=None):
+        """A small JPEG of the image, without any metadata, under the same rule as the file."""
+        raw = request.query_params.get("size") or str(DEFAULT_THUMBNAIL_SIZE)
+        if not raw.isdigit() or int(raw) not in THUMBNAIL_SIZES:
+            sizes = ", ".join(str(v) for v in THUMBNAIL_SIZES)
+            raise ValidationError({"size": [_("Give one of %(sizes)s.") % {"sizes": sizes}]})
+        return self._serve(media_thumbnail_for, int(raw), disposition="inline")
 
 
-def media_file_response(media, data, content_type):
+def media_file_response(media, data, content_type, disposition="attachment"):
     from core.documents import FILE_TYPES
     from core.views_documents import DOWNLOAD_CSP
 
     extension = next((exts[0] for mime, exts in FILE_TYPES.values() if mime == content_type), "")
     response = HttpResponse(data, content_type=content_type)
     # A neutral name: the stored one may spell the place.
-    response["Content-Disposition"] = f'attachment; filename="media-{media.pk}{extension}"'
+    response["Content-Disposition"] = f'{disposition}; filename="media-{media.pk}{extension}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = DOWNLOAD_CSP
     response["Cache-Control"] = "private, no-store"
@@ -318,6 +338,7 @@ class IndividualViewSet(SharedRecordViewSet):
     prefetch_related_fields = ("aliases__agency",)
     ordering_fields = ("created_at", "updated_at", "catalogue_code", "first_detected")
 
+    @extend_schema(responses=s.CatalogueEventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         individual = self.get_object()

@@ -6,6 +6,13 @@ location name, habitat, tags, groups or comments and with a pseudonymous locatio
 without file names, EXIF or comments (filePath is the portal's own download link); its
 observations without free text. The package's coordinatePrecision says so. The public sees no
 camera point, so its package holds no deployment. Rows are streamed into the zip.
+
+What the source packages said is kept (issue 10): their licences, contributors, citation, sources,
+related identifiers, keywords, project (sampling design as stated) and taxa (taxon IDs, every
+vernacular name) from ImportRun.metadata, and each timestamp in the UTC offset it was written in
+(utc_offset), with its fractional seconds. What the rows show is stated from the rows
+(individualAnimals, captureMethod, observationLevel, extent, period). A source's free text may
+name places: it is given only to those who see every exported point exactly.
 """
 
 import csv
@@ -36,10 +43,27 @@ from .schema import PROFILE_URL, TABLES, table_schema, table_schema_url
 CHUNK = 2000
 
 
-def _fmt_dt(value):
+def _has_field(model, name):
+    return any(f.name == name for f in model._meta.concrete_fields)
+
+
+def _fmt_dt(value, offset=None):
+    """ISO 8601 in the offset the source wrote (minutes east of UTC; UTC when unknown), with
+    fractional seconds only when the stored instant has them."""
     if value is None:
         return ""
-    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if offset:
+        value = value.astimezone(datetime.timezone(datetime.timedelta(minutes=offset)))
+    else:
+        value = value.astimezone(datetime.UTC)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    if not offset:
+        return f"{text}Z"
+    sign = "+" if offset > 0 else "-"
+    hours, minutes = divmod(abs(offset), 60)
+    return f"{text}{sign}{hours:02d}:{minutes:02d}"
 
 
 def _fmt(value):
@@ -50,6 +74,21 @@ def _fmt(value):
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+class _Extent:
+    """The lowest and highest of the values added."""
+
+    def __init__(self):
+        self.low = self.high = None
+
+    def add(self, *values):
+        for value in values:
+            self.low = value if self.low is None or value < self.low else self.low
+            self.high = value if self.high is None or value > self.high else self.high
+
+    def __bool__(self):
+        return self.low is not None
 
 
 def filtered_querysets(
@@ -107,8 +146,12 @@ def export_package(principal, target, *, title=None, **filters):
     owners = precise_owner_ids(principal)
     counts = {"deployments": 0, "media": 0, "observations": 0}
     grids = set()
-    lats, lons, starts, ends = [], [], [], []
+    # Running extremes, not lists: memory stays flat however many rows are written.
+    lats, lons, starts, ends = _Extent(), _Extent(), _Extent(), _Extent()
     owner_ids, species_ids, capture_methods, levels = set(), set(), set(), set()
+    run_ids, survey_ids, names = set(), set(), set()
+    individuals = False
+    offsets = _has_field(Media, "utc_offset")
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         # deployments
         text, out = _writer(archive, "deployments.csv")
@@ -123,14 +166,17 @@ def export_package(principal, target, *, title=None, **filters):
             if point.generalized:
                 # The spatial extent of a generalized point is its cell, not a point finer than it.
                 half = point.grid_degrees / 2
-                lats += [round(point.latitude - half, 6), round(point.latitude + half, 6)]
-                lons += [round(point.longitude - half, 6), round(point.longitude + half, 6)]
+                lats.add(round(point.latitude - half, 6), round(point.latitude + half, 6))
+                lons.add(round(point.longitude - half, 6), round(point.longitude + half, 6))
             else:
-                lats.append(point.latitude)
-                lons.append(point.longitude)
-            starts.append(d.start)
-            ends.append(d.end)
+                lats.add(point.latitude)
+                lons.add(point.longitude)
+            starts.add(d.start)
+            ends.add(d.end)
             owner_ids.add(d.owner_agency_id)
+            run_ids.add(d.import_run_id)
+            survey_ids.add(d.survey_id)
+            offset = getattr(d, "utc_offset", None)
             out.writerow(
                 [
                     d.deployment_id,
@@ -139,8 +185,8 @@ def export_package(principal, target, *, title=None, **filters):
                     _fmt(round(point.latitude, 6)),
                     _fmt(round(point.longitude, 6)),
                     _fmt(point.uncertainty_m),
-                    _fmt_dt(d.start),
-                    _fmt_dt(d.end),
+                    _fmt_dt(d.start, offset),
+                    _fmt_dt(d.end, offset),
                     "" if "setup_by" in hidden_personal_fields(d, principal) else d.setup_by,
                     d.camera_id,
                     d.camera_model,
@@ -164,6 +210,7 @@ def export_package(principal, target, *, title=None, **filters):
         # media
         text, out = _writer(archive, "media.csv")
         out.writerow([f["name"] for f in table_schema("media")["fields"]])
+        extra = ("utc_offset", "deployment__utc_offset") if offsets else ()
         rows = media.order_by("timestamp", "media_id").values_list(
             "media_id",
             "deployment__deployment_id",
@@ -178,8 +225,10 @@ def export_package(principal, target, *, title=None, **filters):
             "media_comments",
             "pk",
             "deployment__owner_agency_id",
+            *extra,
         )
         for m in rows.iterator(chunk_size=CHUNK):
+            offset = (m[13] if m[13] is not None else m[14]) if offsets else None
             capture_methods.add(m[2] or "activityDetection")
             if not is_precise(owners, m[12]):
                 shown = media_fields(
@@ -192,7 +241,7 @@ def export_package(principal, target, *, title=None, **filters):
                     m[0],
                     m[1],
                     m[2],
-                    _fmt_dt(m[3]),
+                    _fmt_dt(m[3], offset),
                     m[4],
                     _fmt(m[5]),
                     m[6],
@@ -238,9 +287,15 @@ def export_package(principal, target, *, title=None, **filters):
             "observation_comments",
             "species_id",
             "deployment__owner_agency_id",
+            *extra,
         )
         for o in rows.iterator(chunk_size=CHUNK):
+            offset = (o[30] if o[30] is not None else o[31]) if offsets else None
             levels.add(o[6])
+            if o[9]:
+                names.add(o[9])
+            if o[14]:
+                individuals = True
             if not is_precise(owners, o[29]):
                 # free text may name the place: behavior, tags, comments
                 shown = observation_fields(
@@ -257,38 +312,183 @@ def export_package(principal, target, *, title=None, **filters):
             if o[28]:
                 species_ids.add(o[28])
             values = [_fmt(v) for v in o[:28]]
-            values[4], values[5], values[24] = _fmt_dt(o[4]), _fmt_dt(o[5]), _fmt_dt(o[24])
+            values[4], values[5] = _fmt_dt(o[4], offset), _fmt_dt(o[5], offset)
+            values[24] = _fmt_dt(o[24], offset)
             out.writerow(values)
             counts["observations"] += 1
         text.close()
         descriptor = _descriptor(
-            principal, title, counts, grids, lats, lons, starts, ends, owner_ids, species_ids, capture_methods, levels
+            principal,
+            title,
+            grids,
+            lats,
+            lons,
+            starts,
+            ends,
+            owner_ids,
+            species_ids,
+            capture_methods,
+            levels,
+            sources=_source_metadata(run_ids, survey_ids),
+            names=names,
+            individuals=individuals,
         )
         archive.writestr("datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=2))
     return {**counts, "coordinate_precision": descriptor.get("coordinatePrecision")}
 
 
-def _descriptor(
-    principal, title, counts, grids, lats, lons, starts, ends, owner_ids, species_ids, capture_methods, levels
-):
-    today = timezone.now()
-    agencies = list(Agency.objects.filter(pk__in=owner_ids).order_by("code"))
-    contributors = [{"title": a.name_en or a.code, "role": "rightsHolder"} for a in agencies]
-    publisher = principal.agency
-    contributors.append(
-        {"title": publisher.name_en if publisher else "Tumen tiger and leopard cooperation portal", "role": "publisher"}
-    )
-    species = Species.objects.filter(pk__in=species_ids).order_by("scientific_name")
-    taxonomic = []
-    for s in species:
-        vernacular = {
-            k: v for k, v in (("eng", s.common_name_en), ("zho", s.common_name_zh_hans), ("rus", s.common_name_ru)) if v
+# What a dataset with no source package is published under, unless the portal says otherwise:
+# the most protective of the licences GBIF accepts.
+DEFAULT_LICENSE = {"name": "CC-BY-NC-4.0", "path": "https://creativecommons.org/licenses/by-nc/4.0/"}
+SAMPLING_DESIGNS = ("simpleRandom", "systematicRandom", "clusteredRandom", "experimental", "targeted", "opportunistic")
+
+
+def data_license():
+    """{name, path} of the licence of portal data without a source package (settings.PORTAL_DATA_LICENSE)."""
+    from django.conf import settings
+
+    configured = getattr(settings, "PORTAL_DATA_LICENSE", None)
+    return dict(configured) if isinstance(configured, dict) else dict(DEFAULT_LICENSE)
+
+
+def _source_metadata(run_ids, survey_ids):
+    """What the imported packages behind the exported deployments said about themselves.
+
+    {"packages": [metadata of each source package], "unsourced": True when some deployment has
+    none (entered in the portal), "designs": [samplingDesign of the surveys]}.
+    """
+    from ..models import ImportRun, Survey
+
+    packages = []
+    if _has_field(ImportRun, "metadata"):
+        found = {
+            pk: meta
+            for pk, meta in ImportRun.objects.filter(pk__in=[r for r in run_ids if r]).values_list("pk", "metadata")
         }
-        taxonomic.append(
-            {"scientificName": s.scientific_name, "taxonRank": s.taxon_rank or "species", "vernacularNames": vernacular}
+        packages = [found[pk] for pk in sorted(found) if isinstance(found[pk], dict) and found[pk]]
+        unsourced = any(not (r and found.get(r)) for r in run_ids)
+    else:
+        unsourced = True
+    designs = []
+    if _has_field(Survey, "sampling_design"):
+        designs = list(
+            Survey.objects.filter(pk__in=[s for s in survey_ids if s])
+            .exclude(sampling_design="")
+            .values_list("sampling_design", flat=True)
         )
+    return {"packages": packages, "unsourced": unsourced, "designs": designs}
+
+
+def _union(lists):
+    """Items of several lists in order, each once (by value)."""
+    seen, out = set(), []
+    for items in lists:
+        for item in items or []:
+            key = json.dumps(item, sort_keys=True, ensure_ascii=False)
+            if key not in seen:
+                seen.add(key)
+                out.append(item)
+    return out
+
+
+def _listed(package, key):
+    value = package.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _most_common(values, default):
+    values = [v for v in values if v]
+    if not values:
+        return default
+    return max(sorted(set(values)), key=values.count)
+
+
+def _taxonomic(packages, species_ids, names):
+    """The source packages' taxa (taxonID, every vernacular name) for what is exported, and the
+    portal's list for the rest."""
+    source = {}
+    for package in packages:
+        for taxon in _listed(package, "taxonomic"):
+            if isinstance(taxon, dict) and taxon.get("scientificName"):
+                source.setdefault(" ".join(str(taxon["scientificName"]).split()).casefold(), taxon)
+    out, done = [], set()
+    for name in sorted(names):
+        taxon = source.get(" ".join(name.split()).casefold())
+        if taxon is not None:
+            out.append(taxon)
+            done.add(" ".join(str(taxon["scientificName"]).split()).casefold())
+    for s in Species.objects.filter(pk__in=species_ids).order_by("scientific_name"):
+        key = " ".join(s.scientific_name.split()).casefold()
+        if key in done:
+            continue
+        done.add(key)
+        taxon = dict(source.get(key) or {})
+        taxon.setdefault("scientificName", s.scientific_name)
+        if s.gbif_key and "taxonID" not in taxon:
+            taxon["taxonID"] = f"https://www.gbif.org/species/{s.gbif_key}"
+            taxon["taxonIDReference"] = "https://www.gbif.org/"
+        taxon.setdefault("taxonRank", s.taxon_rank or "species")
+        vernacular = dict(taxon.get("vernacularNames") or {})
+        for code, value in (("eng", s.common_name_en), ("zho", s.common_name_zh_hans), ("rus", s.common_name_ru)):
+            if value:
+                vernacular.setdefault(code, value)
+        if vernacular:
+            taxon["vernacularNames"] = vernacular
+        out.append(taxon)
+    return out
+
+
+def _as_stated(stated, found, default):
+    """The values the rows hold, in the source's order when it listed the same ones."""
+    if isinstance(stated, list) and set(stated) == set(found):
+        return stated
+    return sorted(found) or stated or [default]
+
+
+def _descriptor(
+    principal,
+    title,
+    grids,
+    lats,
+    lons,
+    starts,
+    ends,
+    owner_ids,
+    species_ids,
+    capture_methods,
+    levels,
+    *,
+    sources,
+    names,
+    individuals,
+):
+    """The datapackage.json: what the source packages said (licences, contributors, citation,
+    sources, related identifiers, project, taxa, precision), and for what they do not cover, the
+    portal's own statement. Extent and period are those of the exported rows."""
+    today = timezone.now()
+    packages = sources["packages"]
+    single = packages[0] if len(packages) == 1 and not sources["unsourced"] else None
+    contributors = _union(_listed(p, "contributors") for p in packages)
+    if sources["unsourced"] or not contributors:
+        agencies = list(Agency.objects.filter(pk__in=owner_ids).order_by("code"))
+        contributors = _union(
+            [contributors, [{"title": a.name_en or a.code, "role": "rightsHolder"} for a in agencies]]
+        )
+    if not any(c.get("role") == "publisher" for c in contributors if isinstance(c, dict)):
+        publisher = principal.agency
+        contributors.append(
+            {
+                "title": publisher.name_en if publisher else "Tumen tiger and leopard cooperation portal",
+                "role": "publisher",
+            }
+        )
+    licenses = _union(_listed(p, "licenses") for p in packages)
+    # Camtrap DP wants the licence of the data and of the media files, each stated.
+    for scope in ("data", "media"):
+        if sources["unsourced"] or not any(isinstance(i, dict) and i.get("scope") == scope for i in licenses):
+            licenses = _union([licenses, [{**data_license(), "scope": scope}]])
     if lats:
-        west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+        west, east, south, north = lons.low, lons.high, lats.low, lats.high
         if west == east:
             east += 0.000001
         if south == north:
@@ -302,9 +502,16 @@ def _descriptor(
             "type": "Polygon",
             "coordinates": [[[0, 0], [0.000001, 0], [0.000001, 0.000001], [0, 0.000001], [0, 0]]],
         }
-    start = min(starts).date().isoformat() if starts else today.date().isoformat()
-    end = max(ends).date().isoformat() if ends else today.date().isoformat()
-    description = "Camera-trap data shared through the Tumen tiger and leopard cooperation portal."
+    start = starts.low.date().isoformat() if starts else today.date().isoformat()
+    end = ends.high.date().isoformat() if ends else today.date().isoformat()
+    # A source's free text may name places: only for those who see every point exactly.
+    if single is not None and single.get("description") and not grids:
+        description = str(single["description"])
+    else:
+        description = "Camera-trap data shared through the Tumen tiger and leopard cooperation portal."
+        titles = [str(p["title"]) for p in packages if p.get("title")]
+        if titles:
+            description += " Sources: " + "; ".join(titles) + "."
     if grids:
         description += (
             " Deployments of agencies that did not grant the recipient precise locations are generalized "
@@ -312,6 +519,18 @@ def _descriptor(
             " without location names, habitat, tags, comments, file names, EXIF or free text;"
             " their locationIDs are pseudonyms."
         )
+    projects = [p["project"] for p in packages if isinstance(p.get("project"), dict)]
+    project = dict(projects[0]) if len(projects) == 1 and single is not None else {}
+    designs = [p.get("samplingDesign") for p in projects] + list(sources["designs"])
+    design = _most_common([d for d in designs if d in SAMPLING_DESIGNS], "opportunistic")
+    if grids:
+        project.pop("description", None)
+    project.setdefault("title", "Lower Tumen transboundary tiger and leopard monitoring")
+    project["samplingDesign"] = project.get("samplingDesign") if project.get("samplingDesign") else design
+    # What the exported rows hold, which is what these statements are about.
+    project["captureMethod"] = _as_stated(project.get("captureMethod"), capture_methods, "activityDetection")
+    project["individualAnimals"] = bool(individuals)
+    project["observationLevel"] = _as_stated(project.get("observationLevel"), levels, "event")
     descriptor = {
         "resources": [
             {
@@ -326,23 +545,40 @@ def _descriptor(
             for table in TABLES
         ],
         "profile": PROFILE_URL,
-        "name": "tumen-camera-trap-data",
-        "id": str(uuid.uuid4()),
+        "name": str(single.get("name")) if single is not None and single.get("name") else "tumen-camera-trap-data",
+        "id": str(single.get("id")) if single is not None and single.get("id") else str(uuid.uuid4()),
         "created": today.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "title": title or "Tumen tiger and leopard camera-trap data",
+        "title": title
+        or (str(single["title"]) if single is not None and single.get("title") else None)
+        or "Tumen tiger and leopard camera-trap data",
         "description": description,
         "contributors": contributors,
-        "project": {
-            "title": "Lower Tumen transboundary tiger and leopard monitoring",
-            "samplingDesign": "targeted",
-            "captureMethod": sorted(capture_methods) or ["activityDetection"],
-            "individualAnimals": True,
-            "observationLevel": sorted(levels) or ["event"],
-        },
+        "licenses": licenses,
+        "project": project,
         "spatial": spatial,
         "temporal": {"start": start, "end": end},
-        "taxonomic": taxonomic,
+        "taxonomic": _taxonomic(packages, species_ids, names),
     }
+    if single is not None:
+        for key in ("version", "keywords", "homepage", "image", "bibliographicCitation", "references"):
+            if single.get(key) not in (None, "", []):
+                descriptor[key] = single[key]
+    for key in ("sources", "relatedIdentifiers"):
+        merged = _union(_listed(p, key) for p in packages)
+        if merged:
+            descriptor[key] = merged
+    if single is None and packages:
+        # Each source package is itself a source of this one.
+        descriptor["sources"] = _union(
+            [
+                descriptor.get("sources", []),
+                [{"title": str(p.get("title") or p.get("name") or p.get("id"))} for p in packages],
+            ]
+        )
+    precisions = [p["coordinatePrecision"] for p in packages if isinstance(p.get("coordinatePrecision"), int | float)]
+    precision = max(precisions) if precisions and (single is not None or not sources["unsourced"]) else None
     if grids:
-        descriptor["coordinatePrecision"] = max(grids)
+        precision = max([*grids, *([precision] if precision is not None else [])])
+    if precision is not None:
+        descriptor["coordinatePrecision"] = precision
     return descriptor

@@ -323,6 +323,93 @@ def media_file_for(principal, media):
         raise MediaFileWithheld(_("This image cannot be given without its metadata.")) from None
 
 
+# The sizes (longest side, px) a thumbnail is made in: a few, so that none is made to order.
+THUMBNAIL_SIZES = (160, 320, 640)
+DEFAULT_THUMBNAIL_SIZE = 320
+GALLERY_LIMIT = 48
+
+
+def media_thumbnail_for(principal, media, size=DEFAULT_THUMBNAIL_SIZE):
+    """(JPEG bytes, content type) of a media image's thumbnail, through media_file_for (the same
+    access rule), re-encoded without any metadata for everyone: a thumbnail is for looking."""
+    import io
+
+    from PIL import ImageOps
+
+    from core.documents import MAX_IMAGE_PIXELS
+
+    data, content_type = media_file_for(principal, media)
+    if not content_type.startswith("image/"):
+        raise MediaFileMissing(_("There is no thumbnail of this kind of file."))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValueError("too many pixels")
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            upright.thumbnail((size, size))
+            if upright.mode not in ("RGB", "L"):
+                upright = upright.convert("RGB")
+            upright.info = {}
+            out = io.BytesIO()
+            upright.save(out, format="JPEG", quality=80)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise MediaFileMissing(_("This image cannot be read.")) from None
+    return out.getvalue(), "image/jpeg"
+
+
+def media_gallery(principal, deployment=None, observation=None, limit=GALLERY_LIMIT):
+    """The media of a deployment or an observation that `principal` may look at, as pages show them.
+
+    Only files the portal stores (served through media_file_for / media_thumbnail_for); for those
+    who see the point generalized, images only (no other file can be stripped) and never the
+    stored path. Returns (items, more): items are dicts with pk, timestamp, is_image, file_url,
+    thumbnail_url and external_url (the source's public link: precise viewers only).
+    """
+    from django.urls import reverse
+
+    from ..models import Media
+
+    if deployment is None and observation is None:
+        return [], False
+    media = Media.objects.visible_to(principal).select_related("deployment")
+    if observation is not None:
+        deployment = observation.deployment
+        if observation.media_id:
+            media = media.filter(pk=observation.media_id)
+        else:
+            media = media.filter(
+                deployment_id=observation.deployment_id,
+                timestamp__gte=observation.event_start,
+                timestamp__lte=observation.event_end,
+            )
+    else:
+        media = media.filter(deployment=deployment)
+    owners = precise_owner_ids(principal)
+    precise = is_precise(owners, deployment.owner_agency_id)
+    if not precise:
+        media = media.exclude(file="").filter(file_mediatype__startswith="image/")
+    rows = list(media.order_by("timestamp", "pk")[: limit + 1])
+    items = []
+    for m in rows[:limit]:
+        is_image = (m.file_mediatype or "").startswith("image/")
+        stored = bool(m.file)
+        external = m.file_path if precise and m.file_public and m.file_path.startswith("https://") else ""
+        if not stored and not external:
+            continue
+        items.append(
+            {
+                "pk": m.pk,
+                "timestamp": m.timestamp,
+                "is_image": is_image,
+                "file_url": reverse("api:media-file", args=[m.pk]) if stored else "",
+                "thumbnail_url": reverse("api:media-thumbnail", args=[m.pk]) if stored and is_image else "",
+                "external_url": external,
+            }
+        )
+    return items, len(rows) > limit
+
+
 def transect_location(principal, transect, owners="unset"):
     """(route or None, generalized centre or None) that `principal` may see of a transect.
 
