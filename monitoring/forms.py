@@ -207,7 +207,16 @@ class ProtocolVersionForm(AttachmentFormMixin, TranslatedModelForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Camtrap DP package (zip)"))
-    survey = forms.ModelChoiceField(label=gettext_lazy("Survey"), queryset=Survey.objects.none(), required=False)
+    survey = forms.ModelChoiceField(
+        label=gettext_lazy("Survey"),
+        queryset=Survey.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Left empty, deployments already in a survey stay in it."),
+    )
+    confirm_outside_region = forms.BooleanField(
+        label=gettext_lazy("The package holds points outside the portal's region, and they are right: import them"),
+        required=False,
+    )
 
     def clean_file(self):
         # The packed size can only be smaller than the unpacked one, which the importer checks.

@@ -4,11 +4,14 @@ from celery import shared_task
 
 
 @shared_task(bind=True, acks_late=True)
-def import_camtrap_dp_task(self, path, agency_code, survey_id=None, sensitivity="partners"):
+def import_camtrap_dp_task(
+    self, path, agency_code, survey_id=None, sensitivity="partners", confirm_outside_region=False, dry_run=False
+):
     """Import a package stored on the server for an agency (operators, like the import_camtrap_dp command).
 
     Uploads are queued as ImportJobs instead (run_import_job_task). The limits and the shared
-    species list hold here as on every path (monitoring.camtrap.importer).
+    species list, other agencies' records and the region hold here as on every path
+    (monitoring.camtrap.importer); `dry_run` answers what the import would do.
     """
     from core.access import Principal
     from core.models import Agency
@@ -20,15 +23,24 @@ def import_camtrap_dp_task(self, path, agency_code, survey_id=None, sensitivity=
     survey = Survey.objects.filter(pk=survey_id).first() if survey_id else None
     principal = Principal(agency=agency, role="agency_staff", read_only=False)
     try:
-        run = import_package(path, agency, principal=principal, survey=survey, sensitivity=sensitivity)
+        run = import_package(
+            path,
+            agency,
+            principal=principal,
+            survey=survey,
+            sensitivity=sensitivity,
+            confirm_outside_region=confirm_outside_region,
+            dry_run=dry_run,
+        )
     except PackageInvalid as exc:
         return {"ok": False, "errors": exc.errors}
     return {
         "ok": True,
-        "id": str(run.pk),
+        "id": None if dry_run else str(run.pk),
         "deployments": run.deployments,
         "media": run.media,
         "observations": run.observations,
+        "report": run.import_report.as_dict(),
     }
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import imports, views
 
 router = DefaultRouter()
 router.register("observation-types", views.ObservationTypeViewSet, basename="observation-type")
@@ -21,7 +21,10 @@ router.register("research-projects", views.ResearchProjectViewSet, basename="res
 router.register("data-requests", views.DataRequestViewSet, basename="data-request")
 
 urlpatterns = [
-    path("camtrap-dp/imports/", views.CamtrapImportView.as_view(), name="camtrap-import"),
+    # The same path as before: clients that POST a package keep working (now previewable or queued).
+    path("camtrap-dp/imports/", imports.CamtrapImportView.as_view(), name="camtrap-import"),
+    path("camtrap-dp/import-jobs/", imports.ImportJobListView.as_view(), name="camtrap-import-jobs"),
+    path("camtrap-dp/import-jobs/<uuid:pk>/", imports.ImportJobStatusView.as_view(), name="camtrap-import-job"),
     path("camtrap-dp/export/", views.CamtrapExportView.as_view(), name="camtrap-export"),
     path("dwca/export/", views.DwcaExportView.as_view(), name="dwca-export"),
     path("reports/cross-border/", views.CrossBorderReportView.as_view(), name="cross-border-report"),

@@ -5,14 +5,12 @@ import tempfile
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,12 +18,11 @@ from rest_framework.views import APIView
 from core.api.permissions import SecretariatOrAdminWrite
 from core.api.views import PrincipalMixin, SharedRecordViewSet
 from core.api.workflow import WorkflowViewSetMixin
-from core.models import Agency, Sensitivity, Species
+from core.models import Agency, Species
 from core.workflow import watch
 from reserves.models import ProtectedArea
 
 from .. import filters, services
-from ..camtrap.importer import PackageInvalid, format_error, import_package
 from ..models import (
     CatalogueEvent,
     Crosswalk,
@@ -33,7 +30,6 @@ from ..models import (
     Deployment,
     EffortUnit,
     FeatureType,
-    ImportRun,
     Individual,
     MatchProposal,
     Media,
@@ -416,78 +412,6 @@ class DataRequestViewSet(WorkflowViewSetMixin, WorkflowEditMixin, SharedRecordVi
 
 
 # --- data-sharing platform: Camtrap DP and Darwin Core -------------------------------------------
-
-
-class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=_("A Camtrap DP 1.0.2 package as a zip archive."))
-    survey = serializers.UUIDField(required=False)
-    sensitivity = serializers.ChoiceField(choices=Sensitivity.choices, required=False, default=Sensitivity.PARTNERS)
-
-
-class CamtrapImportView(PrincipalMixin, APIView):
-    """POST a Camtrap DP zip: all or nothing; a refused package answers 400 with every error."""
-
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request):
-        """The last 50 imports your agency may see."""
-        runs = ImportRun.objects.visible_to(self.principal).select_related("owner_agency").order_by("-created_at")[:50]
-        return Response(
-            {
-                "results": [
-                    {
-                        "id": str(run.pk),
-                        "agency": run.owner_agency.code,
-                        "package_name": run.package_name,
-                        "package_id": run.package_id,
-                        "created_at": run.created_at.isoformat(),
-                        "deployments": run.deployments,
-                        "media": run.media,
-                        "observations": run.observations,
-                        "seconds": run.seconds,
-                    }
-                    for run in runs
-                ]
-            }
-        )
-
-    @extend_schema(request=ImportUploadSerializer, responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
-    def post(self, request):
-        principal = self.principal
-        if not principal.can_write or principal.agency is None:
-            raise PermissionDenied(_("Only a partner agency that may write can import data."))
-        upload = ImportUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
-        survey = None
-        if upload.validated_data.get("survey"):
-            survey = get_object_or_404(Survey.objects.editable_by(principal), pk=upload.validated_data["survey"])
-        try:
-            run = import_package(
-                upload.validated_data["file"],
-                principal.agency,
-                principal=principal,
-                survey=survey,
-                sensitivity=upload.validated_data["sensitivity"],
-            )
-        except PackageInvalid as exc:
-            return Response(
-                {
-                    "detail": _("The package was refused; nothing was changed."),
-                    "errors": [{**e, "text": format_error(e)} for e in exc.errors],
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        return Response(
-            {
-                "id": str(run.pk),
-                "deployments": run.deployments,
-                "media": run.media,
-                "observations": run.observations,
-                "seconds": run.seconds,
-            },
-            status=status.HTTP_201_CREATED,
-        )
 
 
 def export_filters(params):

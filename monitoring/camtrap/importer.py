@@ -1,13 +1,27 @@
-"""Camtrap DP 1.0.2 import: validated, all or nothing, streamed.
+"""Camtrap DP 1.0, 1.0.1 and 1.0.2 import: validated, all or nothing, streamed, never damaging shared data.
 
 The CSVs are read row by row with the csv module and written in batches with one
 INSERT … ON CONFLICT (owner agency, natural key) DO UPDATE per batch, so re-importing a package
 updates its rows and a million observations import in bounded memory. Nothing is kept per row
 beyond the current batch: media are resolved to primary keys per batch, and duplicates across
-batches are found by counting the rows stamped with this import.
+batches are found by the rows already stamped with this import.
+
+What an import may change (the rules that protect what other agencies and the catalogue hold):
+- A row whose ID another agency owns (a deployment, media or observation of theirs, as in a
+  re-imported portal export) is never copied into the importing agency's name: it is left out,
+  with everything that hangs on it, and the report says whose it was.
+- A value the package does not give (a missing column, an empty cell, no survey chosen) never
+  clears what is stored: a re-import updates what the package says and keeps the rest; a row
+  whose values are all unchanged is not written at all (its revision stays).
+- Catalogue individuals are found by the agency's own IDs (services.catalogue.individual_for_import):
+  an ID of another agency's individual is never made a new individual.
+- Names never add to the shared species list (services.taxa).
+- Points outside the portal's region (settings.PORTAL_REGION_BBOX) are refused unless the
+  user confirms them.
+A dry run does all of it in a transaction that is rolled back, and answers what would be
+created, updated, left unchanged and refused (`ImportReport`).
 """
 
-import csv
 import time
 
 from django.db import transaction
@@ -20,32 +34,71 @@ from core.models import Sensitivity, Species
 from ..models import Deployment, ImportRun, Media, Observation, Vocabulary
 from ..services import (
     AreaLocator,
-    refresh_deployment_locations,
     CodeMapper,
-    individual_for_alias,
+    refresh_deployment_locations,
     refresh_first_detected,
     refresh_location_categories,
 )
 from ..services.taxa import SpeciesMatcher, unknown_species_error
-from . import package
 from .package import PackageInvalid, PackageSource, PackageSummary, format_error
-from .schema import FieldError, compile_fields, resolve_table_schema, validate_descriptor
-from .upsert import Upserter, _json_text, _str, _time_ordered_uuid
+from .reader import RowReader
+from .safeguards import MAX_ERRORS, ImportReport, Safeguards, region_bbox
+from .schema import (
+    TABLES,
+    VERSIONS,
+    declared_version,
+    resolve_table_schema,
+    unsupported_version_message,
+    validate_descriptor,
+)
+from .upsert import (
+    DEPLOYMENT_COLUMNS,
+    MEDIA_COLUMNS,
+    OBSERVATION_COLUMNS,
+    Upserter,
+    _json_text,
+    _str,
+    _time_ordered_uuid,
+    utc_offset_minutes,
+)
 
-MAX_ERRORS = 50
 BATCH_SIZE = 5000
 
-__all__ = ["Importer", "PackageInvalid", "PackageSummary", "format_error", "import_package"]
-
+__all__ = [
+    "ImportReport",
+    "Importer",
+    "PackageInvalid",
+    "PackageSummary",
+    "format_error",
+    "import_package",
+    "preview_package",
+]
 
 # --- the import ---------------------------------------------------------------------------------
 
 
-class Importer:
+class Importer(RowReader, Safeguards):
     def __init__(
-        self, source, agency, principal=None, survey=None, sensitivity=Sensitivity.PARTNERS, batch_size=BATCH_SIZE
+        self,
+        source,
+        agency,
+        principal=None,
+        survey=None,
+        sensitivity=Sensitivity.PARTNERS,
+        batch_size=BATCH_SIZE,
+        dry_run=False,
+        confirm_outside_region=False,
+        progress=None,
     ):
         self.source = source
+        self.dry_run = dry_run
+        self.confirm_outside_region = confirm_outside_region
+        self.progress = progress  # callable(rows done, rows in total), called per batch
+        self.done_rows = 0
+        self.report = ImportReport(dry_run=dry_run)
+        self.fatal = False
+        self.version = None
+        self.failed_keys = {}  # resource -> IDs of rows refused with an error
         self.agency = agency
         self.principal = principal
         self.survey = survey
@@ -56,96 +109,36 @@ class Importer:
         self.now = timezone.now()
         self.user = getattr(principal, "user", None) if principal else None
 
-    # errors ------------------------------------------------------------------
-    def error(self, resource, row, field, message):
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append({"resource": resource, "row": row, "field": field, "message": str(message)})
-
-    @property
-    def failed(self):
-        return bool(self.errors)
-
-    # reading -----------------------------------------------------------------
-    def rows(self, resource_name, crosswalked=()):
-        """Yield (row number, {field: typed value}) of a resource; errors are collected."""
-        resource = self.resources[resource_name]
-        fields, missing = compile_fields(resource_name, crosswalked)
-        with self.source.open(resource["path"]) as handle:
-            reader = csv.reader(handle)
-            try:
-                yield from self._rows(resource_name, reader, fields, missing)
-            except (csv.Error, UnicodeDecodeError) as exc:  # a message, not a 500
-                self.error(resource_name, reader.line_num or 1, None, package.csv_error_message(exc))
-
-    def _rows(self, resource_name, reader, fields, missing):
-        try:
-            header = next(reader)
-        except StopIteration:
-            self.error(resource_name, None, None, _("The file is empty."))
-            return
-        positions = {name: i for i, name in enumerate(header)}
-        for field in fields:
-            if field.required and field.name not in positions:
-                self.error(resource_name, 1, field.name, _("The required column is missing."))
-        if self.failed:
-            return
-        plan = [(f, positions.get(f.name)) for f in fields]
-        width = len(header)
-        for number, raw in enumerate(reader, start=2):  # the header is row 1
-            if not raw:
-                continue
-            if len(raw) != width:
-                self.error(
-                    resource_name,
-                    number,
-                    None,
-                    _("The row has %(n)s cells, the header %(m)s.") % {"n": len(raw), "m": width},
-                )
-                continue
-            if max(map(len, raw)) > package.MAX_CELL_CHARS:
-                self.error(resource_name, number, None, package.cell_too_large_message())
-                continue
-            record = {}
-            ok = True
-            for field, position in plan:
-                value = raw[position] if position is not None else ""
-                if value in missing:
-                    if field.required:
-                        self.error(resource_name, number, field.name, _("A value is required."))
-                        ok = False
-                    record[field.name] = None
-                    continue
-                try:
-                    record[field.name] = field.parse(value)
-                except FieldError as exc:
-                    self.error(resource_name, number, field.name, exc)
-                    ok = False
-            if ok:
-                yield number, record
-
-    def mapped(self, resource, number, field, vocabulary, value):
-        try:
-            return self.mapper.map(vocabulary, value)
-        except ValueError as exc:
-            self.error(resource, number, field, exc)
-            return None
-
     # steps -------------------------------------------------------------------
     def check_descriptor(self):
         descriptor = self.source.descriptor()
         self.descriptor = descriptor
-        for path, message in validate_descriptor(descriptor):
+        version = declared_version(descriptor)
+        self.report.version = version or ""
+        if version not in VERSIONS:
+            # Another version's tables and fields: one message naming it, nothing else.
+            self.errors = [
+                {"resource": "datapackage.json", "field": "profile", "message": unsupported_version_message(version)}
+            ]
+            self.fatal = True
+            return
+        self.version = version
+        # The descriptor's own errors refuse the package, but the rows are still checked, so the
+        # user gets every error in one round.
+        for path, message in validate_descriptor(descriptor, version):
             self.error("datapackage.json", None, path, message)
         self.resources = {}
-        for resource in descriptor.get("resources", []) if isinstance(descriptor, dict) else []:
+        resources = descriptor.get("resources") if isinstance(descriptor.get("resources"), list) else []
+        for resource in resources:
             name = resource.get("name") if isinstance(resource, dict) else None
-            if name in ("deployments", "media", "observations"):
-                if resolve_table_schema(resource) is None:
+            if name in TABLES:
+                if resolve_table_schema(resource, version) is None:
                     self.error(
                         "datapackage.json",
                         None,
                         f"resources/{name}/schema",
-                        _("Not a Camtrap DP 1.0 table schema URL: %(url)s") % {"url": resource.get("schema")},
+                        _("Not the Camtrap DP %(version)s table schema URL of “%(name)s”: %(url)s")
+                        % {"version": version, "name": name, "url": resource.get("schema")},
                     )
                 if not isinstance(resource.get("path"), str):
                     self.error(
@@ -154,12 +147,14 @@ class Importer:
                         f"resources/{name}/path",
                         _("Only one CSV file per resource is supported."),
                     )
+                    self.fatal = True
                 self.resources[name] = resource
-        for name in ("deployments", "media", "observations"):
+        for name in TABLES:
             if name not in self.resources:
                 self.error(
                     "datapackage.json", None, "resources", _("The resource “%(name)s” is missing.") % {"name": name}
                 )
+                self.fatal = True
 
     def prepare_species(self):
         """Names are matched to the shared species list (never added to it): services.taxa."""
@@ -183,49 +178,14 @@ class Importer:
             del self.errors[MAX_ERRORS:]
 
     def import_deployments(self):
-        columns = [
-            "id",
-            "owner_agency_id",
-            "sensitivity",
-            "created_by_id",
-            "created_at",
-            "updated_at",
-            "revision",
-            "survey_id",
-            "deployment_id",
-            "location_id",
-            "location_name",
-            "latitude",
-            "longitude",
-            "coordinate_uncertainty",
-            "start",
-            "end",
-            "setup_by",
-            "camera_id",
-            "camera_model",
-            "camera_delay",
-            "camera_height",
-            "camera_depth",
-            "camera_tilt",
-            "camera_heading",
-            "detection_distance",
-            "timestamp_issues",
-            "bait_use",
-            "feature_type",
-            "habitat",
-            "deployment_groups",
-            "deployment_tags",
-            "deployment_comments",
-            "protected_area_id",
-            "protected_area_covers_cell",
-            "location_category",
-            "import_run_id",
-        ]
+        columns = DEPLOYMENT_COLUMNS
         upserter = Upserter(Deployment, columns, "deployment_id")
         # The owner's and the secretariat's areas only, loaded once, not once per row.
         locate_area = AreaLocator(self.agency)
 
-        rows, seen = [], set()
+        rows, numbers, seen = [], [], set()
+        self.region = region_bbox()
+        self.outside_region = []
         for number, r in self.rows("deployments", crosswalked=("featureType",)):
             key = r["deploymentID"]
             if key in seen:
@@ -234,8 +194,10 @@ class Importer:
             seen.add(key)
             if r["deploymentEnd"] < r["deploymentStart"]:
                 self.error("deployments", number, "deploymentEnd", _("The deployment ends before it starts."))
+            self.check_region(number, r)
             feature = self.mapped("deployments", number, "featureType", Vocabulary.FEATURE_TYPE, r["featureType"])
             area = locate_area(r["latitude"], r["longitude"])
+            numbers.append(number)
             rows.append(
                 (
                     _time_ordered_uuid(),
@@ -245,6 +207,7 @@ class Importer:
                     self.now,
                     self.now,
                     1,
+                    # No survey chosen: the deployment keeps the survey it has.
                     self.survey.pk if self.survey else None,
                     key,
                     _str(r["locationID"]),
@@ -274,46 +237,44 @@ class Importer:
                     False,  # written with the anchors in finish()
                     0,
                     self.run.pk,
+                    # The offset as written: the export gives the times back in it.
+                    utc_offset_minutes(r["deploymentStart"]),
                 )
             )
+        self.refuse_outside_region()
+        # Another agency's deployments (a re-imported export): left out with their media and observations.
+        foreign = self.foreign_keys(Deployment, "deployment_id", list(seen))
+        self.foreign_deployments = set(foreign)
+        if foreign:
+            self.refuse_foreign("deployments", foreign, _("deployments"))
+            kept = [(row, n) for row, n in zip(rows, numbers, strict=True) if row[8] not in foreign]
+            rows, numbers = [r for r, _n in kept], [n for _r, n in kept]
+        self.deployment_keys = seen - self.foreign_deployments
         if not self.failed:
-            upserter.write(rows)
+            upserter.write(self.classify(Deployment, columns, "deployment_id", rows, "deployments", numbers))
         self.deployment_pks = dict(
-            Deployment.objects.filter(owner_agency=self.agency, deployment_id__in=seen).values_list(
+            Deployment.objects.filter(owner_agency=self.agency, deployment_id__in=self.deployment_keys).values_list(
                 "deployment_id", "pk"
             )
         )
         self.run.deployments = len(rows)
+        self.advance(len(seen))
 
     def import_media(self):
-        columns = [
-            "id",
-            "owner_agency_id",
-            "sensitivity",
-            "created_by_id",
-            "created_at",
-            "updated_at",
-            "revision",
-            "deployment_id",
-            "media_id",
-            "capture_method",
-            "timestamp",
-            "file_path",
-            "file_public",
-            "file_name",
-            "file_mediatype",
-            "exif_data",
-            "favorite",
-            "media_comments",
-            "file",
-            "import_run_id",
-        ]
+        columns = MEDIA_COLUMNS
         upserter = Upserter(Media, columns, "media_id")
         total = 0
-        batch, batch_keys = [], set()
+        self.foreign_media = {}
+        self.skipped_media = set()  # media of another agency's deployments (or their own IDs)
+        batch, numbers, batch_keys = [], [], set()
         for number, r in self.rows("media"):
-            deployment = self.deployment_pks.get(r["deploymentID"])
-            if deployment is None:
+            if r["deploymentID"] in self.foreign_deployments:
+                self.skipped_media.add(r["mediaID"])
+                self.report.add("media", "refused")
+                continue
+            if r["deploymentID"] not in self.deployment_keys:
+                if r["deploymentID"] in self.failed_keys.get("deployments", ()):
+                    continue
                 self.error(
                     "media",
                     number,
@@ -321,6 +282,7 @@ class Importer:
                     _("No deployment “%(value)s” in the package.") % {"value": r["deploymentID"]},
                 )
                 continue
+            deployment = self.deployment_pks.get(r["deploymentID"])
             if r["mediaID"] in batch_keys:
                 self.error("media", number, "mediaID", _("Duplicate value “%(value)s”.") % {"value": r["mediaID"]})
                 continue
@@ -328,6 +290,7 @@ class Importer:
             total += 1
             if self.failed:
                 continue  # keep validating, stop writing
+            numbers.append(number)
             batch.append(
                 (
                     _time_ordered_uuid(),
@@ -348,59 +311,35 @@ class Importer:
                     _json_text(r["exifData"]),
                     r["favorite"],
                     _str(r["mediaComments"]),
-                    "",
+                    "",  # the stored file (none in a package): an upload already attached stays
                     self.run.pk,
+                    utc_offset_minutes(r["timestamp"]),
                 )
             )
             if len(batch) >= self.batch_size:
-                upserter.write(batch)
-                batch, batch_keys = [], set()
+                total -= self.flush_media(upserter, columns, batch, numbers)
+                batch, numbers, batch_keys = [], [], set()
         if not self.failed:
-            upserter.write(batch)
-            self.check_duplicates(Media, "media", "mediaID", total)
+            total -= self.flush_media(upserter, columns, batch, numbers)
+        if self.foreign_media:
+            self.refuse_foreign("media", self.foreign_media, _("media"))
         self.run.media = total
 
+    def flush_media(self, upserter, columns, batch, numbers):
+        """Write one batch; returns how many rows were left out as another agency's media."""
+        foreign = self.foreign_keys(Media, "media_id", [row[8] for row in batch])
+        if foreign:
+            self.foreign_media.update(foreign)
+            self.skipped_media.update(foreign)
+            kept = [(row, n) for row, n in zip(batch, numbers, strict=True) if row[8] not in foreign]
+            batch, numbers = [r for r, _n in kept], [n for _r, n in kept]
+        if not self.failed:
+            upserter.write(self.classify(Media, columns, "media_id", batch, "media", numbers))
+        self.advance(len(batch) + len(foreign))
+        return len(foreign)
+
     def import_observations(self):
-        columns = [
-            "id",
-            "owner_agency_id",
-            "sensitivity",
-            "created_by_id",
-            "created_at",
-            "updated_at",
-            "revision",
-            "deployment_id",
-            "media_id",
-            "observation_id",
-            "event_id",
-            "event_start",
-            "event_end",
-            "observation_level",
-            "observation_type",
-            "camera_setup_type",
-            "scientific_name",
-            "species_id",
-            "count",
-            "life_stage",
-            "sex",
-            "behavior",
-            "individual_local_id",
-            "individual_id",
-            "individual_position_radius",
-            "individual_position_angle",
-            "individual_speed",
-            "bbox_x",
-            "bbox_y",
-            "bbox_width",
-            "bbox_height",
-            "classification_method",
-            "classified_by",
-            "classification_timestamp",
-            "classification_probability",
-            "observation_tags",
-            "observation_comments",
-            "import_run_id",
-        ]
+        columns = OBSERVATION_COLUMNS
         upserter = Upserter(Observation, columns, "observation_id")
         self.individuals = {}
         self.touched_individuals = set()
@@ -408,9 +347,16 @@ class Importer:
         pending = []  # (row tuple with media key in place of media pk)
         batch_keys = set()
         crosswalked = ("observationType", "lifeStage", "sex", "scientificName")
+        self.foreign_observations = {}
+        self.unlinked_ids = {}  # individualID -> why it was not linked to the catalogue
         for number, r in self.rows("observations", crosswalked=crosswalked):
+            if r["deploymentID"] in self.foreign_deployments or (r["mediaID"] and r["mediaID"] in self.skipped_media):
+                self.report.add("observations", "refused")
+                continue
             deployment = self.deployment_pks.get(r["deploymentID"])
-            if deployment is None:
+            if r["deploymentID"] not in self.deployment_keys:
+                if r["deploymentID"] in self.failed_keys.get("deployments", ()):
+                    continue
                 self.error(
                     "observations",
                     number,
@@ -439,14 +385,14 @@ class Importer:
             total += 1
             if self.failed or self.unknown_species:
                 continue  # keep validating, stop writing
-            individual = None
             local_id = _str(r["individualID"])
-            if local_id and species in self.target_species:
-                individual = self.individual(local_id, species, sex, r["eventStart"])
+            # Resolved after the batch's other-agency rows are left out (flush_observations).
+            wanted = (local_id, species, sex, r["eventStart"]) if local_id and species in self.target_species else None
             pending.append(
                 (
                     number,
                     r["mediaID"],
+                    wanted,
                     (
                         _time_ordered_uuid(),
                         self.agency.pk,
@@ -471,7 +417,7 @@ class Importer:
                         _str(sex),
                         _str(r["behavior"]),
                         local_id,
-                        individual,
+                        None,
                         r["individualPositionRadius"],
                         r["individualPositionAngle"],
                         r["individualSpeed"],
@@ -486,59 +432,63 @@ class Importer:
                         _str(r["observationTags"]),
                         _str(r["observationComments"]),
                         self.run.pk,
+                        utc_offset_minutes(r["eventStart"]),
                     ),
                 )
             )
             if len(pending) >= self.batch_size:
-                self.flush_observations(upserter, pending)
+                total -= self.flush_observations(upserter, columns, pending)
                 pending, batch_keys = [], set()
         self.refuse_unknown_species()
         if not self.failed:
-            self.flush_observations(upserter, pending)
-        if not self.failed:
-            self.check_duplicates(Observation, "observations", "observationID", total)
+            total -= self.flush_observations(upserter, columns, pending)
+        if self.foreign_observations:
+            self.refuse_foreign("observations", self.foreign_observations, _("observations"))
+        media_left = self.report.counts["media"]["refused"] - len(self.foreign_media)
+        observations_left = self.report.counts["observations"]["refused"] - len(self.foreign_observations)
+        if self.foreign_deployments and (media_left or observations_left):
+            self.notice(
+                "observations",
+                _("%(m)s media and %(o)s observations of those deployments were left out with them.")
+                % {"m": media_left, "o": observations_left},
+                kind="other_agency",
+            )
+        for local_id, why in sorted(self.unlinked_ids.items()):
+            self.notice("observations", why, field="individualID", kind="individual_not_linked", individual=local_id)
         self.run.observations = total
 
-    def flush_observations(self, upserter, pending):
-        media_keys = {key for _n, key, _row in pending if key}
+    def flush_observations(self, upserter, columns, pending):
+        """Write one batch; returns how many rows were left out as another agency's observations."""
+        foreign = self.foreign_keys(Observation, "observation_id", [row[9] for _n, _k, _w, row in pending])
+        if foreign:
+            self.foreign_observations.update(foreign)
+            pending = [item for item in pending if item[3][9] not in foreign]
+        media_keys = {key for _n, key, _w, _row in pending if key}
         media_pks = (
             dict(Media.objects.filter(owner_agency=self.agency, media_id__in=media_keys).values_list("media_id", "pk"))
             if media_keys
             else {}
         )
-        rows = []
-        for number, key, row in pending:
+        rows, numbers = [], []
+        for number, key, wanted, row in pending:
             if key:
                 pk = media_pks.get(key)
+                if pk is None and key in self.failed_keys.get("media", ()):
+                    continue
                 if pk is None:
                     self.error(
                         "observations", number, "mediaID", _("No media “%(value)s” in the package.") % {"value": key}
                     )
                     continue
                 row = (*row[:8], pk, *row[9:])
+            if wanted is not None:
+                row = (*row[:23], self.individual(*wanted), *row[24:])
             rows.append(row)
+            numbers.append(number)
         if not self.failed:
-            upserter.write(rows)
-
-    def individual(self, local_id, species_pk, sex, seen_at):
-        key = local_id
-        if key not in self.individuals:
-            species = Species.objects.get(pk=species_pk)
-            individual = individual_for_alias(self.agency, local_id, species, sex=sex, first_detected=seen_at.date())
-            self.individuals[key] = individual.pk
-        self.touched_individuals.add(self.individuals[key])
-        return self.individuals[key]
-
-    def check_duplicates(self, model, resource, field, expected):
-        """Rows with the same ID in different batches collapse into one: find and name them."""
-        stored = model.objects.filter(import_run=self.run).count()
-        if stored == expected:
-            return
-        seen = set()
-        for number, r in self.rows(resource):
-            if r[field] in seen:
-                self.error(resource, number, field, _("Duplicate value “%(value)s”.") % {"value": r[field]})
-            seen.add(r[field])
+            upserter.write(self.classify(Observation, columns, "observation_id", rows, "observations", numbers))
+        self.advance(len(pending) + len(foreign))
+        return len(foreign)
 
     def finish(self):
         refresh_location_categories(self.deployment_pks.values())
@@ -548,9 +498,13 @@ class Importer:
         refresh_first_detected(self.touched_individuals)
 
     def check(self):
-        """Everything that refuses a package before a row is parsed: descriptor, sizes, encoding."""
+        """Everything that refuses a package before a row is parsed: version, resources, sizes, encoding.
+
+        Other descriptor errors refuse the package too, but only after the rows were checked, so
+        that every error is reported in one round.
+        """
         self.check_descriptor()
-        if self.failed:
+        if self.fatal:
             raise PackageInvalid(self.errors)
         self.summary = self.source.inspect({name: r["path"] for name, r in self.resources.items()})
         return self.summary
@@ -567,33 +521,78 @@ class Importer:
                 package_id=str(self.descriptor.get("id") or "")[:255],
                 source=str(source_name or getattr(self.source.path, "name", self.source.path))[:500],
                 survey=self.survey,
+                # What the package said about itself (licences, contributors, citation, taxonomic
+                # ids, project design…), for a 0.1.6 package as upgraded: the export states it.
+                metadata={k: v for k, v in self.descriptor.items() if k != "resources"},
             )
             self.prepare_species()
             for step in (self.import_deployments, self.import_media, self.import_observations):
-                step()
-                if self.failed:
-                    break
+                step()  # a failed step stops the writing, not the checking
             if self.failed:
                 transaction.set_rollback(True)
                 raise PackageInvalid(self.errors)
             self.finish()
             self.run.seconds = round(time.monotonic() - started, 3)
+            self.run.report = self.report.as_dict()  # what the import did, kept with the run
             self.run.save()
+            self.report.run = self.run
+            if self.dry_run:
+                # Everything was done as for real (IDs, duplicates, individuals); none of it stays.
+                transaction.set_rollback(True)
+        # The report object itself (run.report holds its stored dict).
+        self.run.import_report = self.report
         return self.run
 
 
 def import_package(
-    path, agency, principal=None, survey=None, sensitivity=Sensitivity.PARTNERS, batch_size=BATCH_SIZE, source_name=None
+    path,
+    agency,
+    principal=None,
+    survey=None,
+    sensitivity=Sensitivity.PARTNERS,
+    batch_size=BATCH_SIZE,
+    source_name=None,
+    dry_run=False,
+    confirm_outside_region=False,
+    progress=None,
 ):
     """Import a Camtrap DP package (zip path, file object or folder). Returns the ImportRun.
 
-    Raises PackageInvalid with every error found (up to 50) and changes nothing when refused;
-    a package over the limits (PORTAL_MAX_IMPORT_MB, PORTAL_MAX_IMPORT_ROWS) is refused before
-    anything is read into the database.
+    The run's `import_report` (an ImportReport) says what was created, updated, left unchanged and
+    refused. With dry_run nothing stays: the run returned was rolled back, its report is the
+    preview. Raises PackageInvalid with every error found (up to 50) and changes nothing when
+    refused; a package over the limits (PORTAL_MAX_IMPORT_MB, PORTAL_MAX_IMPORT_ROWS) is refused
+    before anything is read into the database. Points outside PORTAL_REGION_BBOX are refused
+    unless confirm_outside_region.
     """
     source = PackageSource(path)
     try:
         with acting_as(principal):
-            return Importer(source, agency, principal, survey, sensitivity, batch_size).run_import(source_name)
+            importer = Importer(
+                source,
+                agency,
+                principal,
+                survey,
+                sensitivity,
+                batch_size,
+                dry_run=dry_run,
+                confirm_outside_region=confirm_outside_region,
+                progress=progress,
+            )
+            return importer.run_import(source_name)
     finally:
         source.close()
+
+
+def preview_package(path, agency, principal=None, survey=None, confirm_outside_region=False, **kwargs):
+    """A dry run: the ImportReport of what importing the package would do. Nothing is written."""
+    run = import_package(
+        path,
+        agency,
+        principal=principal,
+        survey=survey,
+        dry_run=True,
+        confirm_outside_region=confirm_outside_region,
+        **kwargs,
+    )
+    return run.import_report

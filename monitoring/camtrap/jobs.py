@@ -5,6 +5,11 @@ A package is checked first (descriptor, PORTAL_MAX_IMPORT_MB, PORTAL_MAX_IMPORT_
 one is stored as an ImportJob and imported by the task queue (monitoring.tasks.run_import_job_task).
 The job is imported in one transaction that also holds the job's row lock: all or nothing, run
 once even when the task is delivered twice, and written only as the job's own agency.
+
+A dry run (`preview=True`) answers what the import would create, update, leave unchanged and
+refuse, and writes nothing. A running job reports its progress (rows done of the total) through
+the cache, which every web and worker process shares (Redis in production): the job's own row
+is locked by the import's transaction until it ends.
 """
 
 import datetime
@@ -12,6 +17,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -25,7 +31,7 @@ from core.models import Sensitivity
 
 from ..models import Survey
 from ..models.imports import ImportJob, ImportJobStatus
-from .importer import Importer, PackageInvalid, format_error, import_package
+from .importer import Importer, PackageInvalid, format_error, import_package, region_bbox
 from .package import PackageSource
 
 logger = logging.getLogger(__name__)
@@ -39,10 +45,78 @@ class ImportOutcome:
 
     run: object = None
     job: object = None
+    report: object = None  # the ImportReport (a preview's, or what the import did)
 
     @property
     def queued(self):
         return self.job is not None
+
+    @property
+    def preview(self):
+        return self.report is not None and self.report.dry_run
+
+
+# --- progress of queued jobs -------------------------------------------------------------------
+
+PROGRESS_TIMEOUT = 7 * 24 * 3600
+
+
+def _progress_key(job_id):
+    return f"monitoring:import-job:{job_id}:progress"
+
+
+def set_progress(job_id, done, total, state="running"):
+    cache.set(_progress_key(job_id), {"done": int(done), "total": int(total), "state": state}, PROGRESS_TIMEOUT)
+
+
+def job_progress(job):
+    """{done, total, percent, state} of a job: from the running import, or final once it ended."""
+    if job.finished:
+        total = job.rows or 0
+        done = total if job.status == ImportJobStatus.DONE else (cache.get(_progress_key(job.pk)) or {}).get("done", 0)
+        return {
+            "done": done,
+            "total": total,
+            "percent": 100 if total == 0 else round(100 * done / total),
+            "state": job.status,
+        }
+    found = cache.get(_progress_key(job.pk)) or {}
+    total = max(found.get("total") or job.rows or 0, 1)
+    done = min(found.get("done", 0), total)
+    return {"done": done, "total": total, "percent": round(100 * done / total), "state": found.get("state", "queued")}
+
+
+def job_messages(job):
+    """The job's errors (or, once imported, its notices)."""
+    return list(job.errors or [])
+
+
+def job_status(job):
+    """What the API's status resource and the page show of a job."""
+    run = job.import_run
+    messages = job_messages(job)
+    return {
+        "id": str(job.pk),
+        "status": job.status,
+        "file": job.original_name,
+        "rows": job.rows,
+        "progress": job_progress(job),
+        "created_at": job.created_at.isoformat(),
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "import": (
+            {
+                "id": str(run.pk),
+                "deployments": run.deployments,
+                "media": run.media,
+                "observations": run.observations,
+            }
+            if run
+            else None
+        ),
+        "errors": [{**e, "text": format_error(e)} for e in messages if e.get("level") != "notice"],
+        "notices": [{**e, "text": format_error(e)} for e in messages if e.get("level") == "notice"],
+    }
 
 
 def inspect_package(path):
@@ -54,22 +128,63 @@ def inspect_package(path):
         return Importer(source, agency=None).check()
 
 
-def submit_import(principal, upload, survey=None, sensitivity=Sensitivity.PARTNERS):
+def submit_import(
+    principal, upload, survey=None, sensitivity=Sensitivity.PARTNERS, preview=False, confirm_outside_region=False
+):
     """Import `upload` (a zip file object) for the principal's agency now, or queue it when big.
 
+    With `preview`, nothing is written: the outcome's report says what the import would do.
     Raises PackageInvalid when the package is refused (nothing changed, nothing queued) and
     PermissionDenied when the principal may not import.
     """
     if not principal.can_write or principal.agency is None:
         raise PermissionDenied(_("Only a partner agency that may write can import data."))
     summary = inspect_package(upload)
-    if summary.total_rows <= int(settings.PORTAL_INLINE_IMPORT_ROWS):
-        run = import_package(upload, principal.agency, principal=principal, survey=survey, sensitivity=sensitivity)
-        return ImportOutcome(run=run)
-    return ImportOutcome(job=queue_import(principal, upload, summary.total_rows, survey, sensitivity))
+    inline = summary.total_rows <= int(settings.PORTAL_INLINE_IMPORT_ROWS)
+    options = {"survey": survey, "sensitivity": sensitivity, "confirm_outside_region": confirm_outside_region}
+    if preview:
+        if not inline:
+            raise PackageInvalid(
+                [
+                    {
+                        "message": _(
+                            "A preview is made for packages of up to %(limit)s rows; this one has %(rows)s. "
+                            "Import it: it is checked completely before anything is written, and the result "
+                            "lists what was created, updated, left unchanged and refused."
+                        )
+                        % {"limit": settings.PORTAL_INLINE_IMPORT_ROWS, "rows": summary.total_rows}
+                    }
+                ]
+            )
+        run = import_package(upload, principal.agency, principal=principal, dry_run=True, **options)
+        return ImportOutcome(report=run.import_report)
+    if inline:
+        run = import_package(upload, principal.agency, principal=principal, **options)
+        return ImportOutcome(run=run, report=run.import_report)
+    if region_bbox() is not None and not confirm_outside_region:
+        # Deployments are few: a queued package with points outside the region is refused now,
+        # not hours later (the rows are checked in full when the job runs).
+        _check_region_now(upload, principal)
+    return ImportOutcome(
+        job=queue_import(principal, upload, summary.total_rows, survey, sensitivity, confirm_outside_region)
+    )
 
 
-def queue_import(principal, upload, rows, survey=None, sensitivity=Sensitivity.PARTNERS):
+def _check_region_now(upload, principal):
+    with PackageSource(upload) as source:
+        importer = Importer(source, agency=principal.agency, principal=principal)
+        importer.check()
+        importer.region = region_bbox()
+        importer.outside_region = []
+        for number, r in importer.rows("deployments", crosswalked=("featureType",)):
+            importer.check_region(number, r)
+        importer.errors = []
+        importer.refuse_outside_region()
+        if importer.errors:
+            raise PackageInvalid(importer.errors)
+
+
+def queue_import(principal, upload, rows, survey=None, sensitivity=Sensitivity.PARTNERS, confirm_outside_region=False):
     """Store the package and queue its import after the commit. Returns the ImportJob."""
     from ..tasks import run_import_job_task
 
@@ -83,6 +198,8 @@ def queue_import(principal, upload, rows, survey=None, sensitivity=Sensitivity.P
             survey=survey,
             record_sensitivity=sensitivity,
             rows=rows,
+            # Stored with the job: a lost queue message loses nothing.
+            confirm_outside_region=bool(confirm_outside_region),
         )
         upload.seek(0)
         job.package.save("package.zip", upload, save=False)
@@ -146,6 +263,8 @@ def run_import_job(job_id):
             if problem:
                 job.status, job.errors = ImportJobStatus.REFUSED, [{"message": problem}]
             else:
+                job_id = job.pk
+                set_progress(job_id, 0, job.rows, "running")
                 try:
                     with transaction.atomic(), job.package.open("rb") as handle:
                         run = import_package(
@@ -155,6 +274,8 @@ def run_import_job(job_id):
                             survey=survey,
                             sensitivity=job.record_sensitivity,
                             source_name=job.original_name,
+                            confirm_outside_region=job.confirm_outside_region,
+                            progress=lambda done, total: set_progress(job_id, done, total),
                         )
                 except PackageInvalid as exc:
                     job.status, job.errors = ImportJobStatus.REFUSED, exc.errors
@@ -164,7 +285,10 @@ def run_import_job(job_id):
                     job.status = ImportJobStatus.FAILED
                     job.errors = [{"message": _("The import failed on the server; nothing was changed.")}]
                 else:
-                    job.status, job.import_run, job.errors = ImportJobStatus.DONE, run, []
+                    # What was left out or not linked stays with the job (level "notice").
+                    notices = [{**n, "level": "notice"} for n in run.import_report.notices]
+                    job.status, job.import_run, job.errors = ImportJobStatus.DONE, run, notices
+                    set_progress(job_id, job.rows, job.rows, "done")
             job.finished_at = timezone.now()
             stored = job.package.name
             job.package = ""
@@ -182,8 +306,8 @@ def _tell(job):
     context = {
         "name": job.original_name or _("package"),
         "run": job.import_run,
-        "errors": [format_error(e) for e in job.errors[:10]],
-        "more": max(len(job.errors) - 10, 0),
+        "errors": [format_error(e) for e in job_messages(job)[:10]],
+        "more": max(len(job_messages(job)) - 10, 0),
     }
 
     def subject(values):
@@ -194,11 +318,12 @@ def _tell(job):
     def body(values):
         if job.status == ImportJobStatus.DONE:
             run = values["run"]
-            return _("Imported %(d)s deployments, %(m)s media and %(o)s observations.") % {
-                "d": run.deployments,
-                "m": run.media,
-                "o": run.observations,
-            }
+            lines = [
+                _("Imported %(d)s deployments, %(m)s media and %(o)s observations.")
+                % {"d": run.deployments, "m": run.media, "o": run.observations},
+                *values["errors"],
+            ]
+            return "\n".join(lines)
         lines = [_("The package was refused; nothing was changed."), *values["errors"]]
         if values["more"]:
             lines.append(_("… and %(n)s more errors.") % {"n": values["more"]})

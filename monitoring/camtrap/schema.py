@@ -1,7 +1,14 @@
-"""Camtrap DP 1.0.2: the profile and the three table schemas, kept in the project.
+"""Camtrap DP 1.0, 1.0.1 and 1.0.2: each version's profile and table schemas, kept in the project.
 
-Descriptors name the schemas by remote URL; these are resolved to the local copies in
-`schemas/` so that validation never touches the network.
+A package is read against the version it declares (its `profile` URL), not the newest one:
+every Agouti export and the official example as tagged 1.0 declare 1.0 or 1.0.1, and each
+profile's version pattern accepts only its own schema URLs. Descriptors name the schemas by
+remote URL; these are resolved to the local copies in `schemas/` (1.0.2 at the top, older
+versions in a folder of their name) so that validation never touches the network.
+
+Camtrap DP 0.1.x and the 1.0 release candidates have other tables and field names; like the
+camtrapdp R package, the portal does not read them: they are refused with one message that
+names the version (`unsupported_version_message`).
 """
 
 import datetime
@@ -13,69 +20,209 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
-VERSION = "1.0.2"
+VERSION = "1.0.2"  # what the portal writes
+VERSIONS = ("1.0", "1.0.1", "1.0.2")  # what it reads
 TABLES = ("deployments", "media", "observations")
-PROFILE_URL = f"https://raw.githubusercontent.com/tdwg/camtrap-dp/{VERSION}/camtrap-dp-profile.json"
+BASE_URL = "https://raw.githubusercontent.com/tdwg/camtrap-dp"
+PROFILE_URL = f"{BASE_URL}/{VERSION}/camtrap-dp-profile.json"
+
+_VERSION_IN_URL = re.compile(r"/camtrap-dp/(?P<version>[0-9][0-9A-Za-z.\-]*)/(?P<file>[a-z-]+)\.json$")
 
 
-def table_schema_url(table):
-    return f"https://raw.githubusercontent.com/tdwg/camtrap-dp/{VERSION}/{table}-table-schema.json"
+def profile_url(version=VERSION):
+    return f"{BASE_URL}/{version}/camtrap-dp-profile.json"
 
 
-# Remote URL → local file.
-LOCAL_COPIES = {
-    PROFILE_URL: "camtrap-dp-profile.json",
-    **{table_schema_url(t): f"{t}-table-schema.json" for t in TABLES},
+def table_schema_url(table, version=VERSION):
+    return f"{BASE_URL}/{version}/{table}-table-schema.json"
+
+
+# Remote URL → local file (the frictionless and GeoJSON schemas the profiles build on).
+SHARED_COPIES = {
     "https://specs.frictionlessdata.io/schemas/data-package.json": "frictionless-data-package.json",
+    # The 1.0 profile names the Data Package schema without "specs.".
+    "https://frictionlessdata.io/schemas/data-package.json": "frictionless-data-package.json",
     "http://json.schemastore.org/geojson.json": "geojson.json",
     "https://json.schemastore.org/geojson.json": "geojson.json",
 }
+LOCAL_COPIES = {
+    **{profile_url(v): f"{'' if v == VERSION else v + '/'}camtrap-dp-profile.json" for v in VERSIONS},
+    **{
+        table_schema_url(t, v): f"{'' if v == VERSION else v + '/'}{t}-table-schema.json"
+        for v in VERSIONS
+        for t in TABLES
+    },
+    **SHARED_COPIES,
+}
+
+
+def _file(version, filename):
+    return filename if version == VERSION else f"{version}/{filename}"
 
 
 @cache
 def load(filename):
-    return json.loads((SCHEMA_DIR / filename).read_text(encoding="utf-8"))
+    text = (SCHEMA_DIR / filename).read_text(encoding="utf-8")
+    # The published 1.0 profile refers to "#$defs/version" (no slash), which no JSON Schema
+    # library resolves; 1.0.1 fixed it to "#/$defs/version". Same meaning, readable reference.
+    return json.loads(text.replace('"#$defs/', '"#/$defs/'))
 
 
-def table_schema(table):
-    return load(f"{table}-table-schema.json")
+def table_schema(table, version=VERSION):
+    return load(_file(version, f"{table}-table-schema.json"))
 
 
 @cache
-def profile_validator():
+def profile_validator(version=VERSION):
     from jsonschema import Draft4Validator
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4
 
     registry = Registry().with_resources(
-        (url, Resource.from_contents(load(name), default_specification=DRAFT4))
-        for url, name in LOCAL_COPIES.items()
-        if name not in {"camtrap-dp-profile.json"}
+        (url, Resource.from_contents(load(name), default_specification=DRAFT4)) for url, name in SHARED_COPIES.items()
     )
-    return Draft4Validator(load("camtrap-dp-profile.json"), registry=registry)
+    return Draft4Validator(load(_file(version, "camtrap-dp-profile.json")), registry=registry)
 
 
-def resolve_table_schema(resource):
-    """The local table schema for a resource's `schema` (a Camtrap DP 1.0.x URL), or None."""
-    schema = resource.get("schema")
-    name = resource.get("name")
-    if isinstance(schema, str) and re.search(
-        r"camtrap-dp/1\.0(\.\d+)?/" + re.escape(f"{name}-table-schema.json") + "$", schema
-    ):
-        return table_schema(name)
+def version_of_url(url):
+    """The Camtrap DP version in a profile or table schema URL ("1.0.1"), or None."""
+    if not isinstance(url, str):
+        return None
+    match = _VERSION_IN_URL.search(url.strip())
+    return match["version"] if match else None
+
+
+def declared_version(descriptor):
+    """The Camtrap DP version a descriptor declares: its profile's, else its table schemas'."""
+    if not isinstance(descriptor, dict):
+        return None
+    version = version_of_url(descriptor.get("profile"))
+    if version:
+        return version
+    resources = descriptor.get("resources")
+    for resource in resources if isinstance(resources, list) else []:
+        if isinstance(resource, dict) and resource.get("name") in TABLES:
+            version = version_of_url(resource.get("schema"))
+            if version:
+                return version
     return None
 
 
-def validate_descriptor(descriptor):
-    """Errors of the package descriptor against the profile: [(path, message)]."""
-    errors = []
-    for error in sorted(profile_validator().iter_errors(descriptor), key=lambda e: list(e.absolute_path)):
-        path = "/".join(str(p) for p in error.absolute_path) or "datapackage.json"
-        message = error.message
-        if len(message) > 300:
-            message = message[:300] + "…"
-        errors.append((path, message))
-    return errors
+def unsupported_version_message(version):
+    """The one message that refuses a package of a version the portal does not read."""
+    if version is None:
+        return _(
+            "datapackage.json does not say which Camtrap DP version it follows: its “profile” should be a "
+            "Camtrap DP profile URL such as %(url)s."
+        ) % {"url": PROFILE_URL}
+    if version.startswith("0."):
+        return _(
+            "This package is Camtrap DP %(version)s, an older version with other tables and field names. "
+            "The portal reads Camtrap DP %(versions)s: export the data again from Agouti (which writes 1.0), "
+            "or upgrade the package (for example with camtraptor in R), then import it."
+        ) % {"version": version, "versions": ", ".join(VERSIONS)}
+    return _(
+        "This package is Camtrap DP %(version)s; the portal reads Camtrap DP %(versions)s. "
+        "Export or upgrade it to one of those versions, then import it."
+    ) % {"version": version, "versions": ", ".join(VERSIONS)}
+
+
+def resolve_table_schema(resource, version=VERSION):
+    """The local table schema for a resource's `schema` (a URL of the package's version), or None."""
+    schema = resource.get("schema")
+    name = resource.get("name")
+    if name in TABLES and isinstance(schema, str):
+        match = _VERSION_IN_URL.search(schema.strip())
+        if match and match["version"] == version and match["file"] == f"{name}-table-schema":
+            return table_schema(name, version)
+    return None
+
+
+# --- descriptor errors in the user's words ------------------------------------------------------
+
+
+def _type_name(kind):
+    names = {
+        "string": _("a text"),
+        "number": _("a number"),
+        "integer": _("a whole number"),
+        "boolean": _("true or false"),
+        "array": _("a list"),
+        "object": _("an object with named values"),
+        "null": _("empty"),
+    }
+    if isinstance(kind, list):
+        return _(" or ").join(names.get(k, k) for k in kind)
+    return names.get(kind, kind)
+
+
+def _shown(value, limit=80):
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _deepest(error):
+    """For anyOf/oneOf ("is not valid under any of the given schemas"): the branch that came closest."""
+    from jsonschema.exceptions import best_match
+
+    while error.context:
+        best = best_match(error.context)
+        if best is None or best is error:
+            break
+        error = best
+    return error
+
+
+def describe_error(error, version=VERSION):
+    """(path, message) of one jsonschema error, in words a data manager acts on."""
+    error = _deepest(error)
+    path = "/".join(str(p) for p in error.absolute_path) or "datapackage.json"
+    value = error.instance
+    kind, expected = error.validator, error.validator_value
+    if kind == "required":
+        missing = next((name for name in expected if isinstance(value, dict) and name not in value), expected[0])
+        field = f"{path}/{missing}" if path != "datapackage.json" else missing
+        return field, _("“%(name)s” is required and missing.") % {"name": missing}
+    if kind == "type":
+        return path, _("must be %(type)s, not %(value)s.") % {"type": _type_name(expected), "value": _shown(value)}
+    if kind == "enum":
+        return path, _("“%(value)s” is not one of: %(allowed)s.") % {
+            "value": _shown(value),
+            "allowed": ", ".join(str(v) for v in expected),
+        }
+    if kind == "pattern":
+        if version_of_url(value) or "camtrap-dp" in str(value):
+            return path, _("“%(value)s” is not a Camtrap DP %(version)s URL, the version the package declares.") % {
+                "value": _shown(value),
+                "version": version,
+            }
+        return path, _("“%(value)s” does not have the expected form.") % {"value": _shown(value)}
+    if kind == "format":
+        words = {"uri": _("a URL"), "date-time": _("a date and time"), "email": _("an e-mail address")}
+        return path, _("“%(value)s” is not %(format)s.") % {
+            "value": _shown(value),
+            "format": words.get(expected, expected),
+        }
+    if kind in ("minItems", "minLength"):
+        return path, _("must not be empty.") if expected == 1 else _("needs at least %(n)s entries.") % {"n": expected}
+    if kind == "minimum":
+        return path, _("%(value)s is below the minimum %(minimum)s.") % {"value": value, "minimum": expected}
+    if kind == "maximum":
+        return path, _("%(value)s is above the maximum %(maximum)s.") % {"value": value, "maximum": expected}
+    if kind == "uniqueItems":
+        return path, _("lists the same value twice.")
+    if kind == "additionalProperties":
+        return path, _("has a property the standard does not define: %(value)s.") % {
+            "value": _shown(sorted(set(value) - set(error.schema.get("properties", {}))))
+        }
+    message = error.message
+    return path, message if len(message) <= 300 else message[:300] + "…"
+
+
+def validate_descriptor(descriptor, version=VERSION):
+    """Errors of the package descriptor against its version's profile: [(path, message)]."""
+    errors = [describe_error(e, version) for e in profile_validator(version).iter_errors(descriptor)]
+    return sorted(set(errors))
 
 
 # --- field conversion (Table Schema types used by Camtrap DP) ---------------------------------
@@ -178,8 +325,8 @@ class Field:
         return value
 
 
-def compile_fields(table, crosswalked=()):
-    schema = table_schema(table)
+def compile_fields(table, crosswalked=(), version=VERSION):
+    schema = table_schema(table, version)
     return [Field(spec, checked_elsewhere=spec["name"] in crosswalked) for spec in schema["fields"]], set(
         schema.get("missingValues", [""])
     )

@@ -9,13 +9,123 @@ import uuid
 
 from django.db import connection
 
+# --- the columns each table is written with (row tuples follow this order) -------------------
+
+DEPLOYMENT_COLUMNS = [
+    "id",
+    "owner_agency_id",
+    "sensitivity",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "revision",
+    "survey_id",
+    "deployment_id",
+    "location_id",
+    "location_name",
+    "latitude",
+    "longitude",
+    "coordinate_uncertainty",
+    "start",
+    "end",
+    "setup_by",
+    "camera_id",
+    "camera_model",
+    "camera_delay",
+    "camera_height",
+    "camera_depth",
+    "camera_tilt",
+    "camera_heading",
+    "detection_distance",
+    "timestamp_issues",
+    "bait_use",
+    "feature_type",
+    "habitat",
+    "deployment_groups",
+    "deployment_tags",
+    "deployment_comments",
+    "protected_area_id",
+    "protected_area_covers_cell",
+    "location_category",
+    "import_run_id",
+    "utc_offset",
+]
+
+MEDIA_COLUMNS = [
+    "id",
+    "owner_agency_id",
+    "sensitivity",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "revision",
+    "deployment_id",
+    "media_id",
+    "capture_method",
+    "timestamp",
+    "file_path",
+    "file_public",
+    "file_name",
+    "file_mediatype",
+    "exif_data",
+    "favorite",
+    "media_comments",
+    "file",
+    "import_run_id",
+    "utc_offset",
+]
+
+OBSERVATION_COLUMNS = [
+    "id",
+    "owner_agency_id",
+    "sensitivity",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "revision",
+    "deployment_id",
+    "media_id",
+    "observation_id",
+    "event_id",
+    "event_start",
+    "event_end",
+    "observation_level",
+    "observation_type",
+    "camera_setup_type",
+    "scientific_name",
+    "species_id",
+    "count",
+    "life_stage",
+    "sex",
+    "behavior",
+    "individual_local_id",
+    "individual_id",
+    "individual_position_radius",
+    "individual_position_angle",
+    "individual_speed",
+    "bbox_x",
+    "bbox_y",
+    "bbox_width",
+    "bbox_height",
+    "classification_method",
+    "classified_by",
+    "classification_timestamp",
+    "classification_probability",
+    "observation_tags",
+    "observation_comments",
+    "import_run_id",
+    "utc_offset",
+]
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 
 class Upserter:
     """INSERT … ON CONFLICT (owner_agency_id, <natural key>) DO UPDATE for one model."""
 
-    KEEP = {"id", "created_at", "created_by_id", "owner_agency_id", "revision"}
+    # Never overwritten by a re-import: identity, provenance, and the sensitivity the owner chose.
+    KEEP = {"id", "created_at", "created_by_id", "owner_agency_id", "revision", "sensitivity"}
 
     def __init__(self, model, columns, natural_key):
         self.model = model
@@ -147,6 +257,12 @@ def _time_ordered_uuid():
 
 def _json_text(value):
     return None if value is None else json.dumps(value)
+
+
+def utc_offset_minutes(value):
+    """Minutes east of UTC of a datetime as written ("Z" -> 0); None for a zone-less one."""
+    offset = value.utcoffset() if value is not None else None
+    return None if offset is None else int(offset.total_seconds() // 60)
 
 
 def _str(value):

@@ -1,4 +1,4 @@
-"""Validate a Camtrap DP package with frictionless against the local 1.0.2 copies, offline.
+"""Validate a Camtrap DP package with frictionless against the local copies of its version, offline.
 
 The profile and table schemas are served from `schemas/` on 127.0.0.1 for the duration of the
 check (frictionless reads profiles by URL); the descriptor is pointed at them.
@@ -15,7 +15,7 @@ import threading
 import zipfile
 from pathlib import Path
 
-from .schema import SCHEMA_DIR, TABLES
+from .schema import SCHEMA_DIR, TABLES, VERSION, VERSIONS, declared_version
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -45,18 +45,23 @@ def frictionless_report(package):
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         base = f"http://localhost:{httpd.server_address[1]}"
-        profile = spec / "camtrap-dp-profile.json"
+        version = declared_version(descriptor)
+        folder = "" if version not in VERSIONS or version == VERSION else f"{version}/"
+        profile = spec / folder / "camtrap-dp-profile.json"
         text = re.sub(r'"pattern": ".*"', '"pattern": "localhost"', profile.read_text())
-        text = text.replace(
-            "https://specs.frictionlessdata.io/schemas/data-package.json", f"{base}/frictionless-data-package.json"
-        )
+        text = text.replace('"#$defs/', '"#/$defs/')  # the 1.0 profile's reference (see schema.load)
+        for url in (
+            "https://specs.frictionlessdata.io/schemas/data-package.json",
+            "https://frictionlessdata.io/schemas/data-package.json",
+        ):
+            text = text.replace(url, f"{base}/frictionless-data-package.json")
         text = text.replace("http://json.schemastore.org/geojson.json", f"{base}/geojson.json")
         text = text.replace("https://json.schemastore.org/geojson.json", f"{base}/geojson.json")
         profile.write_text(text)
-        descriptor["profile"] = f"{base}/camtrap-dp-profile.json"
+        descriptor["profile"] = f"{base}/{folder}camtrap-dp-profile.json"
         for resource in descriptor["resources"]:
             if resource.get("name") in TABLES:
-                resource["schema"] = f"{base}/{resource['name']}-table-schema.json"
+                resource["schema"] = f"{base}/{folder}{resource['name']}-table-schema.json"
         os.chdir(package_dir)
         report = validate(descriptor)
         messages = [f"package: {e.message}" for e in report.errors]

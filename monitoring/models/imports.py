@@ -41,6 +41,8 @@ class ImportJob(SharedRecord):
         _("sensitivity of the records"), max_length=16, choices=Sensitivity.choices, default=Sensitivity.PARTNERS
     )
     rows = models.PositiveIntegerField(_("rows"), default=0)
+    # The user confirmed points outside PORTAL_REGION_BBOX when queueing the import.
+    confirm_outside_region = models.BooleanField(_("points outside the region confirmed"), default=False)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     import_run = models.ForeignKey(
         ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("import")

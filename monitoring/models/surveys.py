@@ -106,6 +106,8 @@ class ImportRun(SharedRecord):
     # The source descriptor as read, without its resources (licences, contributors, citation,
     # taxonomic ids, project design...): the export states what the source said.
     metadata = models.JSONField(_("package metadata"), default=dict, blank=True)
+    # What the import did (ImportReport.as_dict(): created, updated, unchanged, refused, notices).
+    report = models.JSONField(_("import report"), default=dict, blank=True)
 
     class Meta(SharedRecord.Meta):
         verbose_name = _("Camtrap DP import")

@@ -44,6 +44,29 @@ def individual_for_alias(agency, local_id, species, sex="", first_detected=None,
     return individual
 
 
+def individual_for_import(agency, local_id, species, sex="", first_detected=None):
+    """The catalogue individual for an ID in an agency's package: (individual or None, note).
+
+    Each agency's IDs are its own: the agency's alias finds its individual (following merges);
+    a catalogue code ("AL-003") finds that individual. An ID that is another agency's alias is
+    not a new animal: nothing is created (that would duplicate the other agency's individual),
+    and the observation stays unlinked until a match is proposed and confirmed; the note says so.
+    Only an ID no one uses starts a new individual.
+    """
+    alias = IndividualAlias.objects.select_related("individual").filter(agency=agency, local_id=local_id).first()
+    if alias is not None:
+        return alias.individual.current(), "own"
+    coded = Individual.objects.filter(catalogue_code=local_id).first()
+    if coded is not None:
+        current = coded.current()
+        if current.species_id == getattr(species, "pk", species):
+            return current, "catalogue_code"
+        return None, "other_species"
+    if IndividualAlias.objects.filter(local_id=local_id).exclude(agency=agency).exists():
+        return None, "other_agency"
+    return individual_for_alias(agency, local_id, species, sex=sex, first_detected=first_detected), "created"
+
+
 @transaction.atomic
 def propose_match(principal, individual, other, evidence=""):
     """A page's proposal: the model's rules (MatchProposal.clean) decide, as on every other path."""

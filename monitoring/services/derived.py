@@ -23,7 +23,7 @@ from core.models import AgencyKind
 from reserves.services import AreaLocator  # re-exported: the importer's locator (one per owner)
 
 from ..models import Deployment, Individual, Observation, SnowTrackTransect, TransectTrack
-from .catalogue import individual_for_alias
+from .catalogue import individual_for_import
 from .locations import refresh_location_categories
 
 ANCHOR_RADIUS_M = 100  # deployments closer than this are one location
@@ -366,20 +366,23 @@ def deployment_deleted(owner_agency_id):
 def observation_saved(observation, previous_deployment_id=None):
     """After an observation was created or changed.
 
-    Its agency's individual ID is linked to the catalogue (a new ID starts an individual), the
-    individual's first detection moves back if this one is earlier, and the deployment (and the
-    one it left, if it moved) is regeneralized by the species recorded there.
+    Its agency's individual ID is linked to the catalogue by the same rule as imports
+    (catalogue.individual_for_import: the agency's own IDs, a catalogue code, and never a new
+    individual for another agency's ID), the individual's first detection moves back if this one
+    is earlier, and the deployment (and the one it left, if it moved) is regeneralized by the
+    species recorded there.
     """
     species = observation.species
     if observation.individual_local_id and species is not None and species.is_target:
-        individual = individual_for_alias(
+        individual, _how = individual_for_import(
             observation.owner_agency,
             observation.individual_local_id,
             species,
             sex=observation.sex,
             first_detected=observation.event_start.date(),
         )
-        if individual.pk != observation.individual_id:
+        # None: another agency's ID or another species' code; left unlinked until a match is confirmed.
+        if individual is not None and individual.pk != observation.individual_id:
             Observation.objects.filter(pk=observation.pk).update(individual=individual)
             observation.individual = individual
     if observation.individual_id:

@@ -64,3 +64,17 @@ def boar(db):
         sensitivity_category=0,
         is_target=False,
     )
+
+
+# The official example and the other real 1.0.x packages lie in Belgium, outside the portal's
+# region (PORTAL_REGION_BBOX, kept on in tests): the tests that import them for other reasons
+# confirm the points, as a user would; test_import_safety tests the refusal itself.
+CONFIRM = {"confirm_outside_region": True}
+
+
+def import_example(path, agency, **kwargs):
+    """import_package with the points outside the region confirmed."""
+    from monitoring.camtrap.importer import import_package
+
+    kwargs.setdefault("confirm_outside_region", True)
+    return import_package(path, agency, **kwargs)

@@ -1,13 +1,13 @@
 import pytest
 
-from monitoring.camtrap.importer import import_package
 from monitoring.models import Deployment, Media, Observation
+from monitoring.tests.conftest import CONFIRM, import_example
 
 
 @pytest.mark.sqlite
 @pytest.mark.django_db
 def test_official_example_imports(cn_agency, example_dir):
-    run = import_package(example_dir, cn_agency)
+    run = import_example(example_dir, cn_agency)
     assert (run.deployments, run.media, run.observations) == (4, 423, 549)
     assert Deployment.objects.count() == 4
     assert Media.objects.count() == 423
@@ -20,14 +20,25 @@ def test_export_validates_and_round_trips(cn_agency, ru_agency, example_dir, tmp
     from monitoring.camtrap.exporter import export_package
     from monitoring.camtrap.validate import frictionless_report
 
-    import_package(example_dir, cn_agency)
+    import_example(example_dir, cn_agency)
     target = tmp_path / "export.zip"
     summary = export_package(Principal(agency=cn_agency, role="agency_staff"), target)
     assert (summary["deployments"], summary["media"], summary["observations"]) == (4, 423, 549)
     valid, messages = frictionless_report(target)
     assert valid, messages
-    run = import_package(target, ru_agency)
-    assert (run.deployments, run.media, run.observations) == (4, 423, 549)
+    # Re-imported by another agency, the export creates nothing of the Chinese park's: every row
+    # is left out, and the report names the agency whose records they are.
+    run = import_example(target, ru_agency)
+    assert (run.deployments, run.media, run.observations) == (0, 0, 0)
+    for model in (Deployment, Media, Observation):
+        assert not model.objects.filter(owner_agency=ru_agency).exists()
+    counts = run.import_report.counts
+    assert (counts["deployments"]["refused"], counts["media"]["refused"], counts["observations"]["refused"]) == (
+        4,
+        423,
+        549,
+    )
+    assert any(n.get("agency") == cn_agency.code for n in run.import_report.notices)
 
     def rows(model, fields, agency):
         return sorted(model.objects.filter(owner_agency=agency).values_list(*fields))
@@ -38,7 +49,7 @@ def test_export_validates_and_round_trips(cn_agency, ru_agency, example_dir, tmp
         if f.name
         not in {"id", "owner_agency", "created_at", "updated_at", "revision", "created_by", "import_run", "sensitivity"}
     ]
-    assert rows(Deployment, dep_fields, cn_agency) == rows(Deployment, dep_fields, ru_agency)
+    before = {"deployments": rows(Deployment, dep_fields, cn_agency)}
     media_fields = [
         "media_id",
         "deployment__deployment_id",
@@ -52,7 +63,7 @@ def test_export_validates_and_round_trips(cn_agency, ru_agency, example_dir, tmp
         "favorite",
         "media_comments",
     ]
-    assert rows(Media, media_fields, cn_agency) == rows(Media, media_fields, ru_agency)
+    before["media"] = rows(Media, media_fields, cn_agency)
     obs_fields = [
         f.name
         for f in Observation._meta.concrete_fields
@@ -71,7 +82,16 @@ def test_export_validates_and_round_trips(cn_agency, ru_agency, example_dir, tmp
             "individual",
         }
     ] + ["deployment__deployment_id", "media__media_id"]
-    assert rows(Observation, obs_fields, cn_agency) == rows(Observation, obs_fields, ru_agency)
+    before["observations"] = rows(Observation, obs_fields, cn_agency)
+
+    # Lossless: with the Chinese park's records gone, its own export imports back as they were.
+    for model in (Observation, Media, Deployment):
+        model.objects.filter(owner_agency=cn_agency).delete()
+    run = import_example(target, cn_agency)
+    assert (run.deployments, run.media, run.observations) == (4, 423, 549)
+    assert rows(Deployment, dep_fields, cn_agency) == before["deployments"]
+    assert rows(Media, media_fields, cn_agency) == before["media"]
+    assert rows(Observation, obs_fields, cn_agency) == before["observations"]
 
 
 def _copy_example(example_dir, target):
@@ -95,10 +115,10 @@ def _edit_csv(path, row_index, field, value):
 @pytest.mark.django_db
 def test_reimport_updates_and_never_duplicates(cn_agency, example_dir, tmp_path):
     package = _copy_example(example_dir, tmp_path / "pkg")
-    import_package(package, cn_agency)
+    import_example(package, cn_agency)
     first = Observation.objects.get(owner_agency=cn_agency, observation_id="705e6036")
     _edit_csv(package / "observations.csv", 1, "count", "3")
-    run = import_package(package, cn_agency)
+    run = import_example(package, cn_agency)
     assert run.observations == 549
     assert Observation.objects.count() == 549 and Media.objects.count() == 423 and Deployment.objects.count() == 4
     again = Observation.objects.get(owner_agency=cn_agency, observation_id="705e6036")
@@ -113,7 +133,7 @@ def test_bad_package_names_resource_row_field_and_changes_nothing(cn_agency, exa
     _edit_csv(package / "observations.csv", 10, "count", "many")
     _edit_csv(package / "deployments.csv", 2, "latitude", "95")
     with pytest.raises(PackageInvalid) as caught:
-        import_package(package, cn_agency)
+        import_example(package, cn_agency)
     errors = caught.value.errors
     assert {"resource": "deployments", "row": 3, "field": "latitude"}.items() <= errors[0].items()
     assert Deployment.objects.count() == 0 and Media.objects.count() == 0 and Observation.objects.count() == 0
@@ -126,7 +146,7 @@ def test_bad_value_late_in_the_package_rolls_back_everything(cn_agency, example_
     package = _copy_example(example_dir, tmp_path / "pkg")
     _edit_csv(package / "observations.csv", 549, "observationLevel", "frame")
     with pytest.raises(PackageInvalid) as caught:
-        import_package(package, cn_agency, batch_size=100)
+        import_example(package, cn_agency, batch_size=100)
     error = caught.value.errors[0]
     assert (error["resource"], error["row"], error["field"]) == ("observations", 550, "observationLevel")
     assert "frame" in error["message"]
@@ -140,7 +160,7 @@ def test_duplicate_ids_across_batches_are_refused(cn_agency, example_dir, tmp_pa
     package = _copy_example(example_dir, tmp_path / "pkg")
     _edit_csv(package / "observations.csv", 500, "observationID", "705e6036")
     with pytest.raises(PackageInvalid) as caught:
-        import_package(package, cn_agency, batch_size=50)
+        import_example(package, cn_agency, batch_size=50)
     error = caught.value.errors[0]
     assert (error["resource"], error["row"], error["field"]) == ("observations", 501, "observationID")
     assert Observation.objects.count() == 0
@@ -157,7 +177,7 @@ def test_descriptor_is_validated_against_the_profile(cn_agency, example_dir, tmp
     del descriptor["project"]
     (package / "datapackage.json").write_text(json.dumps(descriptor))
     with pytest.raises(PackageInvalid) as caught:
-        import_package(package, cn_agency)
+        import_example(package, cn_agency)
     assert any("project" in e["message"] for e in caught.value.errors)
 
 
@@ -169,14 +189,14 @@ def test_crosswalk_maps_local_codes_and_unknown_code_is_named(cn_agency, example
     package = _copy_example(example_dir, tmp_path / "pkg")
     _edit_csv(package / "deployments.csv", 1, "featureType", "звериная тропа")
     with pytest.raises(PackageInvalid) as caught:
-        import_package(package, cn_agency)
+        import_example(package, cn_agency)
     error = caught.value.errors[0]
     assert (error["resource"], error["row"], error["field"]) == ("deployments", 2, "featureType")
     assert "звериная тропа" in error["message"]
     Crosswalk.objects.create(
         agency=cn_agency, vocabulary="feature_type", local_code="звериная тропа", shared_key="trailGame"
     )
-    import_package(package, cn_agency)
+    import_example(package, cn_agency)
     assert Deployment.objects.get(deployment_id="00a2c20d").feature_type_id == "trailGame"
 
 
@@ -197,7 +217,9 @@ def test_api_import_endpoint(api_client, cn_staff, example_dir, tmp_path):
     archive = shutil.make_archive(str(tmp_path / "example"), "zip", example_dir)
     api_client.force_authenticate(cn_staff)
     with open(archive, "rb") as handle:
-        response = api_client.post("/api/v1/monitoring/camtrap-dp/imports/", {"file": handle}, format="multipart")
+        response = api_client.post(
+            "/api/v1/monitoring/camtrap-dp/imports/", {"file": handle, **CONFIRM}, format="multipart"
+        )
     assert response.status_code == 201, response.data
     assert (response.data["deployments"], response.data["media"], response.data["observations"]) == (4, 423, 549)
     listed = api_client.get("/api/v1/monitoring/camtrap-dp/imports/").data["results"]
@@ -207,7 +229,9 @@ def test_api_import_endpoint(api_client, cn_staff, example_dir, tmp_path):
     _edit_csv(bad / "media.csv", 5, "filePublic", "maybe")
     archive = shutil.make_archive(str(tmp_path / "bad"), "zip", bad)
     with open(archive, "rb") as handle:
-        response = api_client.post("/api/v1/monitoring/camtrap-dp/imports/", {"file": handle}, format="multipart")
+        response = api_client.post(
+            "/api/v1/monitoring/camtrap-dp/imports/", {"file": handle, **CONFIRM}, format="multipart"
+        )
     assert response.status_code == 400
     assert response.data["errors"][0]["resource"] == "media"
     assert response.data["errors"][0]["row"] == 6 and response.data["errors"][0]["field"] == "filePublic"
@@ -220,7 +244,7 @@ def test_commands_import_and_export(cn_agency, ru_agency, example_dir, tmp_path)
 
     from monitoring.camtrap.validate import frictionless_report
 
-    call_command("import_camtrap_dp", str(example_dir), agency=cn_agency.code)
+    call_command("import_camtrap_dp", str(example_dir), agency=cn_agency.code, confirm_outside_region=True)
     assert Observation.objects.count() == 549
     out = tmp_path / "export.zip"
     call_command(
@@ -249,7 +273,7 @@ def test_export_filters_by_species_and_period(cn_agency, example_dir, tmp_path):
     from core.models import Species
     from monitoring.camtrap.exporter import export_package
 
-    import_package(example_dir, cn_agency)
+    import_example(example_dir, cn_agency)
     target = tmp_path / "mallard.zip"
     mallard = Species.objects.get(scientific_name="Anas platyrhynchos")
     summary = export_package(Principal(agency=cn_agency), target, species=mallard)
@@ -264,7 +288,7 @@ def test_api_exports(api_client, cn_staff, cn_agency, example_dir):
     import io
     import zipfile
 
-    import_package(example_dir, cn_agency)
+    import_example(example_dir, cn_agency)
     api_client.force_authenticate(cn_staff)
     response = api_client.get("/api/v1/monitoring/camtrap-dp/export/", {"agency": "CNPARK"})
     assert response.status_code == 200
@@ -274,3 +298,71 @@ def test_api_exports(api_client, cn_staff, cn_agency, example_dir):
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert {"occurrence.txt", "meta.xml", "eml.xml"} <= set(archive.namelist())
     assert api_client.get("/api/v1/monitoring/camtrap-dp/export/", {"start": "nope"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_command_dry_run_and_region_confirmation(cn_agency, example_dir):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from monitoring.models import ImportRun
+
+    # The Belgian example lies outside the portal's region: refused unless confirmed.
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_camtrap_dp", str(example_dir), agency=cn_agency.code, stderr=err)
+    assert "outside the portal's region" in err.getvalue()
+    out = io.StringIO()
+    call_command(
+        "import_camtrap_dp",
+        str(example_dir),
+        agency=cn_agency.code,
+        dry_run=True,
+        confirm_outside_region=True,
+        stdout=out,
+    )
+    assert "observations: 549 created" in out.getvalue() and "nothing was written" in out.getvalue()
+    assert not Deployment.objects.exists() and not ImportRun.objects.exists()
+    call_command("import_camtrap_dp", str(example_dir), agency=cn_agency.code, confirm_outside_region=True, stdout=out)
+    assert Observation.objects.filter(owner_agency=cn_agency).count() == 549
+
+
+@pytest.mark.django_db
+def test_the_run_keeps_the_source_metadata_its_report_and_the_offsets_as_written(cn_agency, example_dir, tmp_path):
+    import csv
+    import datetime
+    import json
+
+    from monitoring.models import ImportRun
+
+    package = _copy_example(example_dir, tmp_path / "offsets")
+    # Times as devices write them: "Z", a negative offset and fractional seconds.
+    _edit_csv(package / "deployments.csv", 2, "deploymentStart", "2020-06-01T10:00:00.250Z")
+    _edit_csv(package / "observations.csv", 1, "eventStart", "2020-06-02T08:00:00.5-03:30")
+    with open(package / "observations.csv", newline="", encoding="utf-8") as handle:
+        first = next(csv.DictReader(handle))
+    _edit_csv(package / "observations.csv", 1, "eventEnd", "2020-06-02T08:00:01-03:30")
+    run = import_example(package, cn_agency)
+    run = ImportRun.objects.get(pk=run.pk)
+    descriptor = json.loads((package / "datapackage.json").read_text())
+    assert run.metadata == {k: v for k, v in descriptor.items() if k != "resources"}
+    assert run.report["counts"]["observations"]["created"] == 549 and not run.report["dry_run"]
+
+    def written(name, key, field):
+        with open(package / name, newline="", encoding="utf-8") as handle:
+            return {
+                r[key]: datetime.datetime.fromisoformat(r[field]).utcoffset() // datetime.timedelta(minutes=1)
+                for r in csv.DictReader(handle)
+            }
+
+    expected = written("deployments.csv", "deploymentID", "deploymentStart")
+    assert dict(Deployment.objects.values_list("deployment_id", "utc_offset")) == expected
+    assert dict(Media.objects.values_list("media_id", "utc_offset")) == written("media.csv", "mediaID", "timestamp")
+    with open(package / "deployments.csv", newline="", encoding="utf-8") as handle:
+        second = list(csv.DictReader(handle))[1]["deploymentID"]
+    assert expected[second] == 0
+    deployment = Deployment.objects.get(deployment_id=second)
+    assert deployment.start == datetime.datetime(2020, 6, 1, 10, 0, 0, 250000, tzinfo=datetime.UTC)
+    observation = Observation.objects.get(observation_id=first["observationID"])
+    assert observation.utc_offset == -210 and observation.event_start.microsecond == 500000

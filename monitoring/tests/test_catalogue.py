@@ -66,15 +66,14 @@ def test_alias_is_unique_per_agency(cn_agency, ru_agency, leopard):
 def test_import_links_individual_ids_to_catalogue(cn_agency, leopard, tmp_path, example_species):
     import shutil
 
-    from monitoring.camtrap.importer import import_package
-    from monitoring.tests.conftest import EXAMPLE
+    from monitoring.tests.conftest import EXAMPLE, import_example
     from monitoring.tests.test_camtrap_import import _edit_csv
 
     package = tmp_path / "pkg"
     shutil.copytree(EXAMPLE, package)
     _edit_csv(package / "observations.csv", 1, "scientificName", "Panthera pardus orientalis")
     _edit_csv(package / "observations.csv", 1, "individualID", "T-17")
-    import_package(package, cn_agency)
+    import_example(package, cn_agency)
     individual = _individual(cn_agency, "T-17")
     assert individual.species == leopard
     assert individual.first_detected == datetime.date(2020, 5, 30)

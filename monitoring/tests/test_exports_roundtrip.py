@@ -17,11 +17,11 @@ import pytest
 
 from core.access import Principal
 from monitoring.camtrap.exporter import export_package
-from monitoring.camtrap.importer import import_package
 from monitoring.camtrap.schema import table_schema
 from monitoring.camtrap.validate import frictionless_report
 from monitoring.dwca.exporter import export_dwca
 from monitoring.models import Deployment, ImportRun, Media, Observation
+from monitoring.tests.conftest import import_example
 
 DATA = Path(__file__).resolve().parent / "data"
 # The real 1.0.x packages of the Camtrap DP repository (the official example as tagged).
@@ -101,7 +101,7 @@ def _snapshot():
 def test_camtrap_dp_export_keeps_rows_and_metadata(name, cn_agency, example_species, tmp_path):
     source = DATA / name
     descriptor = json.loads((source / "datapackage.json").read_text(encoding="utf-8"))
-    import_package(source, cn_agency)
+    import_example(source, cn_agency)
     target = tmp_path / "export.zip"
     export_package(Principal(agency=cn_agency, role="agency_staff"), target)
 
@@ -142,7 +142,7 @@ def test_camtrap_dp_export_keeps_rows_and_metadata(name, cn_agency, example_spec
     before = _snapshot()
     Deployment.objects.filter(owner_agency=cn_agency).delete()
     ImportRun.objects.all().delete()
-    import_package(target, cn_agency)
+    import_example(target, cn_agency)
     assert _snapshot() == before
 
 
@@ -168,7 +168,7 @@ def test_exports_say_what_portal_data_is_when_no_package_said_it(cn_agency, leop
 def test_camtrap_dp_export_gives_withheld_viewers_no_source_free_text(cn_agency, ru_agency, example_dir, tmp_path):
     """Package text may name the places: a viewer who sees points generalized gets the portal's."""
     descriptor = json.loads((example_dir / "datapackage.json").read_text(encoding="utf-8"))
-    import_package(example_dir, cn_agency)
+    import_example(example_dir, cn_agency)
     target = tmp_path / "export.zip"
     export_package(Principal(agency=ru_agency, role="agency_staff"), target)
     valid, messages = frictionless_report(target)
@@ -298,7 +298,7 @@ def test_darwin_core_on_the_real_example(cn_agency, ru_agency, example_dir, tmp_
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     descriptor = json.loads((example_dir / "datapackage.json").read_text(encoding="utf-8"))
-    import_package(example_dir, cn_agency)
+    import_example(example_dir, cn_agency)
     # One image stored in the portal: the only kind a withheld viewer may be linked to.
     stored = Media.objects.filter(observations__observation_level="event").first() or Media.objects.first()
     picture = io.BytesIO()

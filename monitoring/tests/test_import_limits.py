@@ -15,10 +15,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from core.models import Notification
-from monitoring.camtrap.importer import PackageInvalid, import_package
+from monitoring.camtrap.importer import PackageInvalid
 from monitoring.models import Deployment, ImportRun, Media, Observation
 from monitoring.models.imports import ImportJob
-from monitoring.tests.conftest import EXAMPLE
+from monitoring.tests.conftest import CONFIRM, EXAMPLE, import_example
 
 
 @pytest.fixture
@@ -73,26 +73,30 @@ def _every_path(client, api_client, user, agency, archive, folder=None):
 
     client.force_login(user)
     with open(archive, "rb") as handle:
-        response = client.post(reverse("monitoring:camtrap-import"), {"file": handle})
+        response = client.post(reverse("monitoring:camtrap-import"), {"file": handle, **CONFIRM})
     assert response.status_code == 200, response.status_code  # the form again, with the errors
     yield "page", response.content.decode()
 
     api_client.force_authenticate(user)
     with open(archive, "rb") as handle:
-        response = api_client.post("/api/v1/monitoring/camtrap-dp/imports/", {"file": handle}, format="multipart")
+        response = api_client.post(
+            "/api/v1/monitoring/camtrap-dp/imports/", {"file": handle, **CONFIRM}, format="multipart"
+        )
     assert response.status_code == 400, response.content
     yield "api", json.dumps(response.json(), ensure_ascii=False)
 
     with pytest.raises(PackageInvalid) as caught:
-        import_package(str(folder or archive), agency)
+        import_example(str(folder or archive), agency)
     yield "importer", " ".join(e["message"] for e in caught.value.errors)
 
     err = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("import_camtrap_dp", str(folder or archive), agency=agency.code, stderr=err)
+        call_command(
+            "import_camtrap_dp", str(folder or archive), agency=agency.code, stderr=err, confirm_outside_region=True
+        )
     yield "command", err.getvalue()
 
-    result = import_camtrap_dp_task.apply(args=[str(archive), agency.code]).get()
+    result = import_camtrap_dp_task.apply(args=[str(archive), agency.code], kwargs=CONFIRM).get()
     assert result["ok"] is False
     yield "task", " ".join(e["message"] for e in result["errors"])
 
@@ -117,7 +121,7 @@ def test_too_many_rows_are_refused_before_any_work(
         client, api_client, cn_staff, cn_agency, archive, "at most 900 are accepted", folder=EXAMPLE
     )
     settings.PORTAL_MAX_IMPORT_ROWS = 976
-    assert import_package(archive, cn_agency).observations == 549
+    assert import_example(archive, cn_agency).observations == 549
 
 
 @pytest.mark.django_db
@@ -126,7 +130,7 @@ def test_line_breaks_in_quoted_cells_do_not_count_as_rows(settings, cn_agency, s
     for row in range(1, 60):
         _edit_csv(package / "observations.csv", row, "observationComments", "one\ntwo\nthree")
     settings.PORTAL_MAX_IMPORT_ROWS = 976  # exactly the records, far fewer than the lines
-    assert import_package(package, cn_agency).observations == 549
+    assert import_example(package, cn_agency).observations == 549
 
 
 @pytest.mark.django_db
@@ -144,7 +148,7 @@ def test_a_package_larger_unpacked_than_the_limit_is_refused(
     with open(grown / "observations.csv", "a", encoding="utf-8") as handle:
         handle.write("\n" * (1024 * 1024))
     with pytest.raises(PackageInvalid, match="larger than 1 MB"):
-        import_package(grown, cn_agency)
+        import_example(grown, cn_agency)
     assert _nothing_written()
 
 
@@ -178,7 +182,7 @@ def test_the_upload_form_refuses_a_file_over_the_limit(settings, client, cn_staf
     client.force_login(cn_staff)
     archive = _zip(EXAMPLE, tmp_path / "example")
     with open(archive, "rb") as handle:
-        response = client.post(reverse("monitoring:camtrap-import"), {"file": handle})
+        response = client.post(reverse("monitoring:camtrap-import"), {"file": handle, **CONFIRM})
     assert response.status_code == 200 and "larger than 0 MB" in response.content.decode()
 
 
@@ -192,7 +196,7 @@ def test_a_cell_over_the_csv_field_limit(client, api_client, cn_staff, cn_agency
     archive = _zip(package, tmp_path / "wide")
     _assert_refused_everywhere(client, api_client, cn_staff, cn_agency, archive, "larger than 128 KB")
     with pytest.raises(PackageInvalid) as caught:
-        import_package(package, cn_agency)
+        import_example(package, cn_agency)
     assert (caught.value.errors[0]["resource"], caught.value.errors[0]["row"]) == ("observations", 8)
 
 
@@ -213,7 +217,7 @@ def test_invalid_text_in_a_csv(
     archive = _zip(package, tmp_path / "bad")
     _assert_refused_everywhere(client, api_client, cn_staff, cn_agency, archive, expected)
     with pytest.raises(PackageInvalid) as caught:
-        import_package(package, cn_agency)
+        import_example(package, cn_agency)
     assert (caught.value.errors[0]["resource"], caught.value.errors[0]["row"]) == ("media", 10)
 
 
@@ -224,7 +228,7 @@ def test_a_deeply_nested_descriptor(cn_agency, tmp_path, depth, expected):
     text = (package / "datapackage.json").read_text()
     (package / "datapackage.json").write_text(text.rstrip()[:-1] + ', "x": ' + "[" * depth + "]" * depth + "}")
     with pytest.raises(PackageInvalid, match=expected):
-        import_package(package, cn_agency)
+        import_example(package, cn_agency)
 
 
 def _garbage(kind, tmp_path):
@@ -272,18 +276,20 @@ def _garbage(kind, tmp_path):
 def test_broken_packages_are_refused_with_a_message(api_client, cn_staff, cn_agency, tmp_path, kind, expected):
     archive = _garbage(kind, tmp_path)
     with pytest.raises(PackageInvalid) as caught:
-        import_package(archive, cn_agency)
+        import_example(archive, cn_agency)
     assert expected in " ".join(e["message"] for e in caught.value.errors)
     api_client.force_authenticate(cn_staff)
     with open(archive, "rb") as handle:
-        response = api_client.post("/api/v1/monitoring/camtrap-dp/imports/", {"file": handle}, format="multipart")
+        response = api_client.post(
+            "/api/v1/monitoring/camtrap-dp/imports/", {"file": handle, **CONFIRM}, format="multipart"
+        )
     assert response.status_code == 400 and expected in json.dumps(response.json(), ensure_ascii=False)
     assert _nothing_written()
 
 
 @pytest.mark.django_db
 def test_a_bom_and_windows_line_ends_are_fine(cn_agency, shared_example_species, tmp_path):
-    run = import_package(_garbage("bom-and-crlf", tmp_path), cn_agency)
+    run = import_example(_garbage("bom-and-crlf", tmp_path), cn_agency)
     assert (run.deployments, run.media, run.observations) == (4, 423, 549)
 
 
@@ -292,7 +298,7 @@ def test_a_bom_and_windows_line_ends_are_fine(cn_agency, shared_example_species,
 
 def _post(client, archive):
     with open(archive, "rb") as handle:
-        return client.post(reverse("monitoring:camtrap-import"), {"file": handle})
+        return client.post(reverse("monitoring:camtrap-import"), {"file": handle, **CONFIRM})
 
 
 @pytest.fixture
@@ -364,7 +370,7 @@ def test_a_queued_import_is_all_or_nothing_and_never_touches_another_agencys_rec
     from core.tests.factories import make_member
     from monitoring.tasks import run_import_job_task
 
-    import_package(EXAMPLE, ru_agency)  # the same IDs, another agency's records
+    import_example(EXAMPLE, ru_agency)  # the same IDs, another agency's records
     theirs = sorted(Observation.objects.filter(owner_agency=ru_agency).values_list("observation_id", "revision"))
     theirs_deployments = sorted(Deployment.objects.values_list("pk", "revision", "latitude"))
     settings.PORTAL_INLINE_IMPORT_ROWS = 100
@@ -392,7 +398,15 @@ def test_a_queued_import_is_all_or_nothing_and_never_touches_another_agencys_rec
     with django_capture_on_commit_callbacks(execute=True):
         _post(client, _zip(EXAMPLE, tmp_path / "good"))
     run_import_job_task.apply(args=[queued_delays[-1]]).get()
-    assert Observation.objects.filter(owner_agency=cn_agency).count() == 549
+    job = ImportJob.objects.get(pk=queued_delays[-1])
+    # Every ID of the package is a record of the Russian park: CN's rows are left out, none is
+    # copied into CN's name, and the job's notices name the agency whose records they are.
+    assert job.status == "done"
+    for model in (Deployment, Media, Observation):
+        assert not model.objects.filter(owner_agency=cn_agency).exists()
+    notices = [n for n in job.errors if n.get("level") == "notice" and n.get("kind") == "other_agency"]
+    assert notices and {n["agency"] for n in notices if "agency" in n} == {ru_agency.code}
+    assert all(ru_agency.code in n["message"] for n in notices if "agency" in n)
     assert (
         sorted(Observation.objects.filter(owner_agency=ru_agency).values_list("observation_id", "revision")) == theirs
     )

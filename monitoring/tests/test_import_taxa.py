@@ -13,10 +13,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from core.models import Species
-from monitoring.camtrap.importer import PackageInvalid, import_package
+from monitoring.camtrap.importer import PackageInvalid
 from monitoring.models import Crosswalk, Deployment, ImportRun, Media, Observation
 from monitoring.services.taxa import SpeciesMatcher, gbif_key, match_species, normalise_name
-from monitoring.tests.conftest import EXAMPLE
+from monitoring.tests.conftest import CONFIRM, EXAMPLE, import_example
 
 EXAMPLE_NAMES = {
     "Anas platyrhynchos",
@@ -145,7 +145,7 @@ def test_taxon_id_finds_a_species_under_another_name_and_refuses_a_disagreement(
 def test_the_official_example_is_refused_whole_when_its_species_are_not_shared(cn_agency, tmp_path):
     species_before = set(Species.objects.values_list("scientific_name", flat=True))
     with pytest.raises(PackageInvalid) as caught:
-        import_package(EXAMPLE, cn_agency)
+        import_example(EXAMPLE, cn_agency)
     error = caught.value.errors[0]
     assert (error["resource"], error["field"]) == ("observations", "scientificName")
     assert set(error["unknown_species"]) == EXAMPLE_NAMES
@@ -162,7 +162,7 @@ def test_one_unknown_name_late_in_the_package_refuses_it_all(cn_agency, shared_e
     _rewrite_names(package, {"Vulpes vulpes": "Vulpes  lagopus"})
     count = Species.objects.count()
     with pytest.raises(PackageInvalid) as caught:
-        import_package(package, cn_agency, batch_size=50)  # earlier batches were written, then rolled back
+        import_example(package, cn_agency, batch_size=50)  # earlier batches were written, then rolled back
     assert caught.value.errors[0]["unknown_species"] == ["Vulpes  lagopus"]
     assert Species.objects.count() == count
     assert _nothing_written()
@@ -175,7 +175,7 @@ def test_badly_spaced_tiger_names_are_the_tiger_and_add_nothing(cn_agency, share
     changed = _rewrite_names(package, {"Anas platyrhynchos": lambda n: spellings[n % 3]})
     _set_taxa(package, [*_taxa(), {"scientificName": "Panthera tigris  altaica", "taxonRank": "subspecies"}])
     count = Species.objects.count()
-    import_package(package, cn_agency)
+    import_example(package, cn_agency)
     assert Species.objects.count() == count
     tigers = Observation.objects.filter(owner_agency=cn_agency, species=tiger)
     assert tigers.count() == len(changed) == 222
@@ -192,14 +192,14 @@ def test_a_gbif_key_in_the_package_matches_and_a_contradicting_one_refuses(
     _rewrite_names(package, {"Anas platyrhynchos": "Panthera tigris ssp. altaica"})
     gbif = {"scientificName": "Panthera tigris ssp. altaica", "taxonID": "https://www.gbif.org/species/6162891"}
     _set_taxa(package, [*_taxa(), gbif])
-    import_package(package, cn_agency)
+    import_example(package, cn_agency)
     assert Observation.objects.filter(species=tiger).count() == 222
 
     wrong = _copy(tmp_path, "wrong")
     # The name is a shared species (mallard), but the package's key for it is the tiger's.
     _set_taxa(wrong, [{**t, "taxonID": "https://www.gbif.org/species/6162891"} for t in _taxa()])
     with pytest.raises(PackageInvalid) as caught:
-        import_package(wrong, cn_agency)
+        import_example(wrong, cn_agency)
     assert "6162891" in caught.value.errors[0]["message"]
 
 
@@ -210,7 +210,7 @@ def test_the_agencys_crosswalk_maps_its_own_names(cn_agency, shared_example_spec
     Crosswalk.objects.create(
         agency=cn_agency, vocabulary="species", local_code="амурский тигр", shared_key="Panthera tigris altaica"
     )
-    import_package(package, cn_agency)
+    import_example(package, cn_agency)
     assert Observation.objects.filter(species=tiger).count() == 222
 
 
@@ -233,20 +233,22 @@ def test_no_path_adds_a_species(client, api_client, cn_agency, cn_staff, tiger, 
     def page():
         client.force_login(cn_staff)
         with open(archive, "rb") as handle:
-            response = client.post(reverse("monitoring:camtrap-import"), {"file": handle})
+            response = client.post(reverse("monitoring:camtrap-import"), {"file": handle, **CONFIRM})
         assert response.status_code == 200
         return response.content.decode()
 
     def api():
         api_client.force_authenticate(cn_staff)
         with open(archive, "rb") as handle:
-            response = api_client.post("/api/v1/monitoring/camtrap-dp/imports/", {"file": handle}, format="multipart")
+            response = api_client.post(
+                "/api/v1/monitoring/camtrap-dp/imports/", {"file": handle, **CONFIRM}, format="multipart"
+            )
         assert response.status_code == 400, response.content
         return json.dumps(response.json(), ensure_ascii=False)
 
     def command():
         with pytest.raises(CommandError):
-            call_command("import_camtrap_dp", str(package), agency=cn_agency.code)
+            call_command("import_camtrap_dp", str(package), agency=cn_agency.code, confirm_outside_region=True)
         return "“Panthera tigris  altaica (captive)”"
 
     def task():

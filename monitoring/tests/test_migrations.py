@@ -89,3 +89,22 @@ def test_protocol_documents_become_attachments(cn_agency, settings, tmp_path):
     assert document.file.read() == b"%PDF-1.4 snow tracks"
     assert not attachments_for(bad).exists()  # a web page is never carried over
     assert not (tmp_path / "monitoring" / "protocols" / "protocol.pdf").exists()
+
+
+@pytest.mark.django_db
+def test_queued_jobs_keep_their_region_confirmation(cn_agency):
+    """0009: a job queued before it kept the confirmation in its errors; it moves to the field."""
+    from django.apps import apps
+
+    from monitoring.models.imports import ImportJob
+
+    step = importlib.import_module("monitoring.migrations.0009_import_report_and_region_confirmation")
+    confirmed = ImportJob.objects.create(
+        owner_agency=cn_agency, errors=[{"kind": "options", "confirm_outside_region": True}]
+    )
+    refused = ImportJob.objects.create(owner_agency=cn_agency, errors=[{"message": "bad", "row": 2}])
+    step.options_out_of_errors(apps, None)
+    confirmed.refresh_from_db()
+    refused.refresh_from_db()
+    assert confirmed.confirm_outside_region and confirmed.errors == []
+    assert not refused.confirm_outside_region and refused.errors == [{"message": "bad", "row": 2}]

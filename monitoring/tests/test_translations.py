@@ -33,7 +33,8 @@ def test_import_errors_follow_the_language(cn_agency, example_dir, tmp_path):
 
     from django.utils import translation
 
-    from monitoring.camtrap.importer import PackageInvalid, format_error, import_package
+    from monitoring.camtrap.importer import PackageInvalid, format_error
+    from monitoring.tests.conftest import import_example
 
     from .test_camtrap_import import _edit_csv
 
@@ -41,6 +42,6 @@ def test_import_errors_follow_the_language(cn_agency, example_dir, tmp_path):
     shutil.copytree(example_dir, package)
     _edit_csv(package / "deployments.csv", 1, "latitude", "north")
     with translation.override("ru"), pytest.raises(PackageInvalid) as caught:
-        import_package(package, cn_agency)
+        import_example(package, cn_agency)
     with translation.override("ru"):
         assert "не число" in format_error(caught.value.errors[0]) and "строка 2" in format_error(caught.value.errors[0])

@@ -212,3 +212,27 @@ def test_individual_model_is_reexported():
     import monitoring.models as models
 
     assert models.Individual is Individual and models.Individual.__module__ == "monitoring.models.catalogue"
+
+
+@pytest.mark.django_db
+def test_a_saved_observation_links_individuals_by_the_import_rule(cn_agency, ru_agency, leopard):
+    """observation_saved (API, admin) uses catalogue.individual_for_import, as imports do: another
+    agency's ID never makes a new individual, the agency's own ID and a catalogue code link."""
+    from monitoring.services import individual_for_alias, observation_saved
+
+    theirs = individual_for_alias(cn_agency, "CN-L3", leopard)
+    deployment = make_deployment(ru_agency, 43.5, 130.5)
+    count = Individual.objects.count()
+
+    borrowed = observation_saved(make_observation(deployment, leopard, individual_local_id="CN-L3"))
+    borrowed.refresh_from_db()
+    assert borrowed.individual_id is None and Individual.objects.count() == count
+
+    coded = observation_saved(make_observation(deployment, leopard, individual_local_id=theirs.catalogue_code))
+    coded.refresh_from_db()
+    assert coded.individual_id == theirs.pk and Individual.objects.count() == count
+
+    own = observation_saved(make_observation(deployment, leopard, individual_local_id="RU-9"))
+    own.refresh_from_db()
+    assert own.individual_id is not None and own.individual_id != theirs.pk
+    assert Individual.objects.count() == count + 1

@@ -13,7 +13,7 @@ from core.access import principal_for
 from core.forms import style_form
 
 from ..camtrap.importer import PackageInvalid, format_error
-from ..camtrap.jobs import submit_import
+from ..camtrap.jobs import job_messages, job_progress, submit_import
 from ..forms import CrosswalkForm, ImportForm
 from ..models import (
     Crosswalk,
@@ -30,17 +30,27 @@ def camtrap_import(request):
     principal = principal_for(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     form.fields["survey"].queryset = Survey.objects.editable_by(principal)
-    errors = []
+    errors, report, outside_region = [], None, False
     if request.method == "POST":
         if not principal.can_write or principal.agency is None:
             raise PermissionDenied(_("Your account is read-only."))
         if form.is_valid():
+            preview = request.POST.get("action") == "preview"
             try:
-                outcome = submit_import(principal, form.cleaned_data["file"], survey=form.cleaned_data["survey"])
+                outcome = submit_import(
+                    principal,
+                    form.cleaned_data["file"],
+                    survey=form.cleaned_data["survey"],
+                    preview=preview,
+                    confirm_outside_region=form.cleaned_data["confirm_outside_region"],
+                )
             except PackageInvalid as exc:
                 errors = [format_error(e) for e in exc.errors]
+                outside_region = any(e.get("code") == "outside_region" for e in exc.errors)
             else:
-                if outcome.queued:
+                if outcome.preview:
+                    report = outcome.report.as_dict()
+                elif outcome.queued:
                     messages.info(
                         request,
                         _(
@@ -50,16 +60,19 @@ def camtrap_import(request):
                         % {"rows": outcome.job.rows},
                     )
                     return HttpResponseRedirect(reverse("monitoring:camtrap-import"))
-                run = outcome.run
-                messages.success(
-                    request,
-                    _("Imported %(d)s deployments, %(m)s media and %(o)s observations.")
-                    % {"d": run.deployments, "m": run.media, "o": run.observations},
-                )
-                return HttpResponseRedirect(reverse("monitoring:deployment-list"))
+                else:
+                    run = outcome.run
+                    messages.success(
+                        request,
+                        _("Imported %(d)s deployments, %(m)s media and %(o)s observations.")
+                        % {"d": run.deployments, "m": run.media, "o": run.observations},
+                    )
+                    for notice in outcome.report.notices:
+                        messages.warning(request, format_error(notice))
+                    return HttpResponseRedirect(reverse("monitoring:deployment-list"))
     recent = ImportRun.objects.visible_to(principal).select_related("owner_agency").order_by("-created_at")[:20]
     jobs = [
-        (job, [format_error(e) for e in job.errors[:10]])
+        (job, [format_error(e) for e in job_messages(job)[:10]], job_progress(job))
         for job in ImportJob.objects.visible_to(principal)
         .select_related("owner_agency", "import_run")
         .order_by("-created_at")[:20]
@@ -71,6 +84,10 @@ def camtrap_import(request):
         {
             "form": form,
             "errors": errors,
+            "report": report,
+            "outside_region": outside_region,
+            "tables": [("deployments", _("Deployments")), ("media", _("Media")), ("observations", _("Observations"))],
+            "running": any(not job.finished for job, _e, _p in jobs),
             "recent": recent,
             "jobs": jobs,
             "inline_rows": settings.PORTAL_INLINE_IMPORT_ROWS,
