@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
@@ -30,6 +29,7 @@ from core.documents import (
 )
 from core.models import Attachment
 
+from .parsers import PortalMultiPartParser
 from .views import PrincipalMixin
 
 
@@ -114,7 +114,7 @@ class AttachmentViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = AttachmentSerializer
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [PortalMultiPartParser]  # an upload: multipart/form-data only
     filter_backends = []
     queryset = Attachment.objects.none()  # for the schema; get_queryset applies the policy
 

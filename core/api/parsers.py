@@ -1,4 +1,5 @@
-"""The API's JSON parser (DEFAULT_PARSER_CLASSES).
+"""The API's parsers: JSON for every write (DEFAULT_PARSER_CLASSES), multipart/form-data only for
+the writes that carry a file (core.api.views.PrincipalMixin.get_parsers asks `parsers_for`).
 
 DRF reads DEFAULT_PARSER_CLASSES when rest_framework.views is imported, so this module imports
 nothing that imports DRF's views (core.api.views does).
@@ -7,8 +8,9 @@ nothing that imports DRF's views (core.api.views does).
 import json
 
 from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, parsers
+from rest_framework import exceptions, parsers, serializers
 
 
 class PortalJSONParser(parsers.JSONParser):
@@ -56,3 +58,52 @@ def _check_json(data, max_depth):
                 pending.extend((item, depth + 1) for item in value.values())
             else:
                 pending.extend((item, depth + 1) for item in value)
+
+
+class PortalMultiPartParser(parsers.MultiPartParser):
+    """multipart/form-data, for the writes that carry a file (see parsers_for)."""
+
+
+def _file_field(field):
+    child = getattr(field, "child", None)
+    return isinstance(field, serializers.FileField) or isinstance(child, serializers.FileField)
+
+
+_TAKES_FILES = {}
+
+
+def takes_files(serializer_class):
+    """True when the serializer has a writable file field (declared, or a model FileField listed in
+    Meta.fields): its writes are uploads, sent as multipart/form-data."""
+    if serializer_class is None:
+        return False
+    if serializer_class not in _TAKES_FILES:
+        declared = [f for f in getattr(serializer_class, "_declared_fields", {}).values() if not f.read_only]
+        found = any(_file_field(f) for f in declared)
+        meta = getattr(serializer_class, "Meta", None)
+        model, names = getattr(meta, "model", None), getattr(meta, "fields", None)
+        if not found and model is not None and isinstance(names, (list, tuple)):
+            read_only = set(getattr(meta, "read_only_fields", ()) or ())
+            for name in names:
+                if name in read_only or name in getattr(serializer_class, "_declared_fields", {}):
+                    continue
+                try:
+                    model_field = model._meta.get_field(name)
+                except Exception:  # noqa: BLE001 - not a model field (a property, a method field)
+                    continue
+                if isinstance(model_field, models.FileField) and model_field.editable:
+                    found = True
+                    break
+        _TAKES_FILES[serializer_class] = found
+    return _TAKES_FILES[serializer_class]
+
+
+def parsers_for(instances, uploads):
+    """The parsers a view reads with: JSON for every write; multipart/form-data where a file is
+    uploaded (`uploads`, or a view that lists a multipart parser itself). Form encoding
+    (application/x-www-form-urlencoded) is never read: it cannot carry a file, and the portal's
+    pages are Django views, not the API."""
+    kept = [p for p in instances if not isinstance(p, parsers.FormParser)]
+    if uploads and not any(isinstance(p, parsers.MultiPartParser) for p in kept):
+        kept.append(PortalMultiPartParser())
+    return kept

@@ -11,12 +11,19 @@ from core.access import principal_for
 from core.audit import record_read
 
 from .exceptions import PreconditionFailed
+from .parsers import parsers_for, takes_files
 
 
 class PrincipalMixin:
+    """The base of every portal API view: the caller's principal, and the parsers its writes need
+    (JSON; multipart/form-data too when the serializer takes a file, core.api.parsers)."""
+
     @property
     def principal(self):
         return principal_for(self.request)
+
+    def get_parsers(self):
+        return parsers_for(super().get_parsers(), takes_files(getattr(self, "serializer_class", None)))
 
 
 class SharedRecordViewSet(PrincipalMixin, viewsets.ModelViewSet):

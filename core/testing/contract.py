@@ -254,6 +254,26 @@ def _check_create(world, endpoint, role, case, template):
         assert model._default_manager.count() == before, f"{case.id}: refused, yet a record was made"
 
 
+def reference_payload(world, endpoint):
+    """A create body for shared reference data: the demo's row as the secretariat reads it, with
+    the declared changes (a new code or key); {} when the demo has no row."""
+    record = (world.records.get(endpoint.name) or {}).get("reference")
+    if record is None:
+        return {}
+    secretariat = next(r for r in ROLES if r.name == "secretariat")
+    reader = world.caller(secretariat, world.default_owner).api_client()
+    payload = {k: v for k, v in reader.get(endpoint.url_for(record)).json().items() if k not in SERVER_FIELDS}
+    payload.update(endpoint.declaration.create_changes)
+    return payload
+
+
+def grant_payload():
+    """A create body for a grant (kind "party"): a view grant to the partner without one."""
+    from .world import PARTNERS
+
+    return {"grantee": PARTNERS["other"], "scope": "view", "dataset_type": ""}
+
+
 def _check_reference(world, endpoint, role, case):
     caller = world.caller(role, world.default_owner)
     client = caller.api_client()
@@ -262,13 +282,7 @@ def _check_reference(world, endpoint, role, case):
     if case.op == "list":
         response = client.get(endpoint.list_url)
     elif case.op == "create":
-        payload = {}
-        if record is not None:
-            secretariat = next(r for r in ROLES if r.name == "secretariat")
-            reader = world.caller(secretariat, world.default_owner).api_client()
-            payload = {k: v for k, v in reader.get(endpoint.url_for(record)).json().items() if k not in SERVER_FIELDS}
-            payload.update(endpoint.declaration.create_changes)
-        response = client.post(endpoint.list_url, payload, format="json")
+        response = client.post(endpoint.list_url, reference_payload(world, endpoint), format="json")
     else:
         if record is None:
             import pytest
@@ -329,10 +343,8 @@ def _check_governed(world, endpoint, role, case):
 
 
 def _check_governed_create(world, endpoint, role, case, row, client, caller):
-    from .world import PARTNERS
-
     if endpoint.kind == "party":
-        payload = {"grantee": PARTNERS["other"], "scope": "view", "dataset_type": ""}
+        payload = grant_payload()
         owns = role.membership_role in ("agency_coordinator", "secretariat_coordinator")
     else:
         payload = create_payload(world, endpoint, row)

@@ -137,12 +137,22 @@ DECLARED = {
     "media-file": Declaration(
         "manual", reason="a stored image file (EXIF stripped for partners): monitoring/tests (cams)"
     ),
+    "media-thumbnail": Declaration(
+        "manual",
+        reason="a thumbnail of a stored image file, under the file's rule: monitoring/tests/test_media_serving.py",
+    ),
     "crosswalk": Declaration("agency_row", owner_field="agency", variants=("row",)),
     "protocol-version": Declaration(
         "child", parent="protocol", create=False, reason="a version needs a fresh effective date and version number"
     ),
     # GET lists the import runs the caller may see; a POSTed package: monitoring/tests/test_camtrap_import.py
     "camtrap-import": Declaration("signed_in"),
+    # Queued imports: the caller's agency's own (owner-only, like the jobs); a job's status is
+    # followed through an import: monitoring/tests (imports).
+    "camtrap-import-jobs": Declaration("signed_in"),
+    "camtrap-import-job": Declaration(
+        "manual", reason="one queued import of the caller's agency, made by a big import: monitoring/tests (imports)"
+    ),
     "data-request-transition": Declaration(
         "record_action", parent="data-request", method="post", second_lookup="withdraw"
     ),

@@ -305,15 +305,16 @@ def test_swagger_ui_is_served_offline(client, cn_staff):
 
 
 @pytest.mark.django_db
-def test_translated_field_in_a_form_encoded_request(api_client, cn_staff):
-    """Multipart clients (file uploads) send the translated object as JSON text."""
+def test_a_multipart_body_where_no_file_is_uploaded_is_refused(api_client, cn_staff):
+    """The API reads JSON; multipart only where a file is uploaded (core.api.parsers): a 415 that
+    names the type, and nothing is created."""
+    from reserves.models import ProtectedArea
+
     api_client.force_authenticate(cn_staff)
+    before = ProtectedArea.objects.count()
     response = api_client.post(URL, {"name": '{"ru": "Парк", "en": "Park"}', "country": "CN"}, format="multipart")
-    assert response.status_code == 201, response.data
-    assert response.data["name"] == {"zh-hans": "", "en": "Park", "ru": "Парк"}
-    assert response.data["area_km2"] is None
-    empty = api_client.post(URL, {"name": '{"ru": "", "en": ""}', "country": "CN"}, format="multipart")
-    assert empty.status_code == 400 and "name" in empty.data
+    assert response.status_code == 415 and "multipart/form-data" in str(response.data["detail"])
+    assert ProtectedArea.objects.count() == before
 
 
 @pytest.mark.django_db

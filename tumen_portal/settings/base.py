@@ -226,13 +226,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PortalCursorPagination",
     "PAGE_SIZE": 50,
-    # JSON with a depth and NUL check, forms and multipart as DRF's defaults.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.parsers.PortalJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The API reads JSON (with a depth and NUL check); multipart/form-data only where a file is
+    # uploaded (core.api.views.PrincipalMixin.get_parsers). Never form encoding: pages are Django views.
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.PortalJSONParser"],
+    # The schema says what the API reads and answers (one body per write, exports as files).
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.PortalAutoSchema",
+    # Exports answer their file whatever Accept asks (no 406 for Accept: text/csv).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.PortalContentNegotiation",
     "DEFAULT_VERSIONING_CLASS": None,
     "EXCEPTION_HANDLER": "core.api.exceptions.portal_exception_handler",
 }
@@ -286,6 +286,11 @@ PORTAL_MAX_IMPORT_MB = env_int("PORTAL_MAX_IMPORT_MB", 500)
 PORTAL_MAX_IMPORT_ROWS = env_int("PORTAL_MAX_IMPORT_ROWS", 2_000_000)
 # Packages with more rows than this are imported by the task queue, not in the page request.
 PORTAL_INLINE_IMPORT_ROWS = env_int("PORTAL_INLINE_IMPORT_ROWS", 20_000)
+# The portal's region as west,south,east,north (degrees): the Tumen River basin and its
+# surroundings (China, Russia, the DPRK side). An import with points outside it is refused
+# unless the user confirms them (monitoring.camtrap.safeguards): a wrong sign or a package of
+# another continent never lands in the shared data unnoticed.
+PORTAL_REGION_BBOX = tuple(float(v) for v in env_str("PORTAL_REGION_BBOX", "128.0,41.5,134.5,45.5").split(","))
 
 LOGGING = {
     "version": 1,
