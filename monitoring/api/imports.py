@@ -129,7 +129,7 @@ class CamtrapImportView(PrincipalMixin, APIView):
 class ImportJobListView(PrincipalMixin, APIView):
     """Your agency's queued imports, newest first (owner-only, like the jobs themselves)."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="monitoring_camtrap_dp_import_jobs_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         jobs = ImportJob.objects.visible_to(self.principal).select_related("import_run").order_by("-created_at")[:50]
         return Response({"results": [job_status(job) for job in jobs]})

@@ -430,7 +430,11 @@ def export_filters(params):
         if found["survey"] is None:
             errors["survey"] = [_("Unknown survey.")]
     if params.get("species"):
-        found["species"] = Species.objects.filter(scientific_name=params["species"]).first()
+        # The same careful matching as imports: spacing, case and underscores do not count.
+        from ..services.taxa import match_species
+
+        match = match_species(params["species"])
+        found["species"] = Species.objects.filter(pk=match.pk).first() if match else None
         if found["species"] is None:
             errors["species"] = [_("Unknown species.")]
     if params.get("area"):
@@ -451,13 +455,23 @@ def export_filters(params):
     return found
 
 
+EXPORT_PARAMETERS = [
+    OpenApiParameter("agency", str, description="Owning agency's code."),
+    OpenApiParameter("survey", str, description="Survey id."),
+    OpenApiParameter("start", OpenApiTypes.DATE, description="From this day (YYYY-MM-DD)."),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Up to this day (YYYY-MM-DD)."),
+    OpenApiParameter("species", str, description="Scientific name (spacing and case do not count)."),
+    OpenApiParameter("area", str, description="Protected area id."),
+]
+
+
 class CamtrapExportView(PrincipalMixin, APIView):
     """GET a Camtrap DP 1.0.2 zip of what you may see, generalized for you.
 
     Filters: agency (code), survey (id), start, end (YYYY-MM-DD), species (scientific name), area (id).
     """
 
-    @extend_schema(responses={(200, "application/zip"): bytes})
+    @extend_schema(parameters=EXPORT_PARAMETERS, responses={(200, "application/zip"): bytes})
     def get(self, request):
         from ..camtrap.exporter import export_package
 
@@ -471,7 +485,7 @@ class CamtrapExportView(PrincipalMixin, APIView):
 class DwcaExportView(CamtrapExportView):
     """GET a Darwin Core Archive (occurrence core, meta.xml, eml.xml) of the observations you may see."""
 
-    @extend_schema(responses={(200, "application/zip"): bytes})
+    @extend_schema(parameters=EXPORT_PARAMETERS, responses={(200, "application/zip"): bytes})
     def get(self, request):
         from ..dwca.exporter import export_dwca
 
