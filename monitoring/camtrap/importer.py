@@ -39,7 +39,7 @@ from ..services import (
     refresh_first_detected,
     refresh_location_categories,
 )
-from ..services.taxa import SpeciesMatcher, unknown_species_error
+from ..services.taxa import SpeciesMatcher, ask_secretariat_about, unknown_species_error
 from .package import PackageInvalid, PackageSource, PackageSummary, format_error
 from .reader import RowReader
 from .safeguards import MAX_ERRORS, ImportReport, Safeguards, region_bbox
@@ -566,6 +566,7 @@ def import_package(
     unless confirm_outside_region.
     """
     source = PackageSource(path)
+    importer = None
     try:
         with acting_as(principal):
             importer = Importer(
@@ -580,6 +581,10 @@ def import_package(
                 progress=progress,
             )
             return importer.run_import(source_name)
+    except PackageInvalid:
+        if importer is not None and getattr(importer, "unknown_species", None) and not dry_run:
+            ask_secretariat_about(agency, importer.unknown_species)  # unknown taxa go to review
+        raise
     finally:
         source.close()
 

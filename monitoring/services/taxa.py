@@ -147,3 +147,30 @@ def unknown_species_error(problems):
         "message": unknown_species_message(problems),
         "unknown_species": sorted(problems),
     }
+
+
+UNKNOWN_SPECIES = "monitoring.unknown_species"
+
+
+def ask_secretariat_about(agency, problems):
+    """An import was refused for names not in the shared list: the secretariat, who keeps the
+    list, is told which names and by whom, so that it can add the species or map the names.
+    Nothing is added to the list here: only an administrator adds species."""
+    from core import notify
+
+    context = {"agency": getattr(agency, "code", ""), "names": ", ".join(f"“{name}”" for name in sorted(problems))}
+    return notify.notify(
+        notify.secretariat(),
+        UNKNOWN_SPECIES,
+        lambda values: _("Species names to review: %(names)s") % values,
+        lambda values: (
+            _(
+                "A Camtrap DP import by %(agency)s was refused because these names are not in the shared "
+                "species list: %(names)s. Add the species (with its GBIF key), or tell the agency which "
+                "shared species the names stand for so that it can map them in its code crosswalk."
+            )
+            % values
+        ),
+        url="",
+        context=context,
+    )

@@ -291,3 +291,24 @@ def test_the_export_commands_match_species_names_the_same_way(cn_agency, tiger, 
         call_command("export_camtrap_dp", as_agency=cn_agency.code, output=str(tmp_path / "x.zip"), species="Tigris")
     with pytest.raises(CommandError, match="Unknown survey"):
         call_command("export_camtrap_dp", as_agency=cn_agency.code, output=str(tmp_path / "x.zip"), survey="not-an-id")
+
+
+@pytest.mark.django_db
+def test_unknown_names_go_to_the_secretariat_for_review(cn_agency, secretariat_agency, tmp_path):
+    from core.models import Notification
+    from core.tests.factories import make_member
+
+    keeper = make_member(secretariat_agency, "secretariat_coordinator")
+    bystander = make_member(cn_agency, "agency_staff")
+    with pytest.raises(PackageInvalid):
+        import_example(EXAMPLE, cn_agency)
+    told = Notification.objects.get(recipient=keeper, event="monitoring.unknown_species")
+    for name in EXAMPLE_NAMES:
+        assert name in told.subject or name in told.body
+    assert cn_agency.code in told.body
+    assert not Notification.objects.filter(recipient=bystander, event="monitoring.unknown_species").exists()
+    # A preview refuses the same way but asks nobody.
+    Notification.objects.all().delete()
+    with pytest.raises(PackageInvalid):
+        import_example(EXAMPLE, cn_agency, dry_run=True)
+    assert not Notification.objects.filter(event="monitoring.unknown_species").exists()
