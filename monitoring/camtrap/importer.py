@@ -591,13 +591,5 @@ def import_package(
 
 def preview_package(path, agency, principal=None, survey=None, confirm_outside_region=False, **kwargs):
     """A dry run: the ImportReport of what importing the package would do. Nothing is written."""
-    run = import_package(
-        path,
-        agency,
-        principal=principal,
-        survey=survey,
-        dry_run=True,
-        confirm_outside_region=confirm_outside_region,
-        **kwargs,
-    )
-    return run.import_report
+    options = {"principal": principal, "survey": survey, "confirm_outside_region": confirm_outside_region}
+    return import_package(path, agency, dry_run=True, **options, **kwargs).import_report

@@ -492,7 +492,7 @@ def test_a_lost_queue_message_is_picked_up_by_the_beat_safety_net(
 
 @pytest.mark.worker
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_imports_the_queued_package_once(settings, client, redis_url, tmp_path, monkeypatch):
     import os
     import sys

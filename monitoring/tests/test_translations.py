@@ -1,4 +1,5 @@
 import gettext
+import re
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,10 @@ def test_every_entry_is_translated(language):
     with open(folder / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     # The compiled catalogue holds every translated entry (and the header): none is missing or stale.
-    assert len(compiled._catalog) == entries
+    # A plural entry is one key per plural form of the language.
+    plural_entries = sum(1 for line in po.splitlines() if line.startswith("msgid_plural "))
+    forms = int(re.search(r"nplurals=(\d+)", po).group(1))
+    assert len(compiled._catalog) == entries + plural_entries * (forms - 1)
 
 
 @pytest.mark.django_db
