@@ -497,13 +497,19 @@ def test_a_real_worker_imports_the_queued_package_once(settings, client, redis_u
     import os
     import sys
     import time
+    from importlib import import_module
 
     import redis
     from celery import Celery
+    from django.apps import apps as live_apps
 
     from core.tests.factories import AgencyFactory, SpeciesFactory, make_member
     from monitoring.tasks import run_import_job_task
     from tests.procs import BASE_DIR, Proc, base_env, database_url_for_subprocess
+
+    # A transactional test may run after another one flushed the tables: the vocabularies that
+    # migrations install are put back (get_or_create: nothing changes when they are there).
+    import_module("monitoring.migrations.0002_vocabularies").seed(live_apps, None)
 
     agency = AgencyFactory(code="CNPARK", country="CN")
     user = make_member(agency, "agency_staff")
